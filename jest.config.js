@@ -1,0 +1,15 @@
+/** Jest: unit tests sit next to the code (*.spec.ts); tests against real peers sit in test/. */
+const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true }, target: 'es2022', keepClassNames: true } }];
+const moduleNameMapper = {
+  '^@mcu/sip$': '<rootDir>/libs/sip/src',
+  '^@mcu/h323$': '<rootDir>/libs/h323/src',
+  '^@mcu/media-mixer$': '<rootDir>/libs/media-mixer/src',
+  '^@mcu/conference$': '<rootDir>/libs/conference/src',
+};
+const common = { transform: { '^.+\\.ts$': swc }, moduleNameMapper, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', roots: ['<rootDir>/apps', '<rootDir>/libs'], testMatch: ['**/*.spec.ts'] },
+    { ...common, displayName: 'e2e', roots: ['<rootDir>/test'], testMatch: ['**/*.e2e-spec.ts'], testTimeout: 120000 },
+  ],
+};
