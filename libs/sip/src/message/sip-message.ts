@@ -40,7 +40,8 @@ export const COMPACT_FORMS: Readonly<Record<string, string>> = {
 /** Lower-case long form of a header name (`"V"` → `"via"`, `"Call-ID"` → `"call-id"`). */
 export function canonicalHeaderName(name: string): string {
   const lower = name.toLowerCase();
-  return COMPACT_FORMS[lower] ?? lower;
+  // Compact forms are single letters; checking the length first also keeps prototype names out.
+  return lower.length === 1 ? (COMPACT_FORMS[lower] ?? lower) : lower;
 }
 
 /**
@@ -51,10 +52,16 @@ export function canonicalHeaderName(name: string): string {
  * `splitHeaderValues()`.
  */
 export class SipHeaders {
-  private readonly fields: HeaderField[];
+  /** Fields in order, each with its canonical (lower-case long-form) name cached in `key`. */
+  private readonly fields: Array<HeaderField & { key: string }>;
 
   constructor(fields: HeaderField[] = []) {
-    this.fields = fields.map((f) => ({ name: f.name, value: f.value }));
+    this.fields = fields.map((f) => ({ name: f.name, value: f.value, key: canonicalHeaderName(f.name) }));
+  }
+
+  /** Number of field lines. */
+  get size(): number {
+    return this.fields.length;
   }
 
   /** All fields in order (a copy). */
@@ -62,46 +69,75 @@ export class SipHeaders {
     return this.fields.map((f) => ({ name: f.name, value: f.value }));
   }
 
+  /** Calls `fn` for each field in order with its canonical name (no copies; do not mutate while iterating). */
+  forEach(fn: (name: string, value: string, canonicalName: string) => void): void {
+    for (const f of this.fields) fn(f.name, f.value, f.key);
+  }
+
   /** True when at least one field with this name (or its compact form) exists. */
   has(name: string): boolean {
     const key = canonicalHeaderName(name);
-    return this.fields.some((f) => canonicalHeaderName(f.name) === key);
+    for (const f of this.fields) if (f.key === key) return true;
+    return false;
   }
 
   /** The value of the first field with this name, or `undefined`. */
   get(name: string): string | undefined {
     const key = canonicalHeaderName(name);
-    return this.fields.find((f) => canonicalHeaderName(f.name) === key)?.value;
+    for (const f of this.fields) if (f.key === key) return f.value;
+    return undefined;
   }
 
   /** The values of every field line with this name, in order (lines are not split at commas). */
   getAll(name: string): string[] {
     const key = canonicalHeaderName(name);
-    return this.fields.filter((f) => canonicalHeaderName(f.name) === key).map((f) => f.value);
+    const out: string[] = [];
+    for (const f of this.fields) if (f.key === key) out.push(f.value);
+    return out;
+  }
+
+  /** Number of field lines with this name. */
+  count(name: string): number {
+    const key = canonicalHeaderName(name);
+    let n = 0;
+    for (const f of this.fields) if (f.key === key) n++;
+    return n;
   }
 
   /** Replace every field with this name by one field (appended where the first one stood, else at the end). */
   set(name: string, value: string): this {
     const key = canonicalHeaderName(name);
-    const at = this.fields.findIndex((f) => canonicalHeaderName(f.name) === key);
+    const at = this.fields.findIndex((f) => f.key === key);
     this.remove(name);
-    if (at < 0) this.fields.push({ name, value });
-    else this.fields.splice(at, 0, { name, value });
+    if (at < 0) this.fields.push({ name, value, key });
+    else this.fields.splice(at, 0, { name, value, key });
     return this;
+  }
+
+  /** Replace the value of the first field with this name, keeping its position and written name. False when absent. */
+  replaceFirst(name: string, value: string): boolean {
+    const key = canonicalHeaderName(name);
+    for (const f of this.fields) {
+      if (f.key === key) {
+        f.value = value;
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Append one field at the end. */
   append(name: string, value: string): this {
-    this.fields.push({ name, value });
+    this.fields.push({ name, value, key: canonicalHeaderName(name) });
     return this;
   }
 
   /** Insert one field before the first field of the same name (used for Via and Record-Route, §16.6). */
   prepend(name: string, value: string): this {
     const key = canonicalHeaderName(name);
-    const at = this.fields.findIndex((f) => canonicalHeaderName(f.name) === key);
-    if (at < 0) this.fields.push({ name, value });
-    else this.fields.splice(at, 0, { name, value });
+    const at = this.fields.findIndex((f) => f.key === key);
+    if (at < 0) this.fields.push({ name, value, key });
+    else this.fields.splice(at, 0, { name, value, key });
     return this;
   }
 
@@ -110,7 +146,7 @@ export class SipHeaders {
     const key = canonicalHeaderName(name);
     let removed = 0;
     for (let i = this.fields.length - 1; i >= 0; i--) {
-      if (canonicalHeaderName(this.fields[i].name) === key) {
+      if (this.fields[i].key === key) {
         this.fields.splice(i, 1);
         removed++;
       }

@@ -1,0 +1,122 @@
+/**
+ * name-addr / addr-spec values of From, To, Contact, Route, Record-Route, Reply-To, Refer-To
+ * (RFC 3261 §20.10, §25.1):
+ *
+ *   name-addr  = [ display-name ] LAQUOT addr-spec RAQUOT
+ *   display-name = *(token LWS) / quoted-string
+ *
+ * In the addr-spec form (no angle brackets) the URI ends at the first ";" and the parameters that follow
+ * belong to the header field, not to the URI (§20.10); such a URI must not contain ",", "?" or ";".
+ */
+import { SipParseError } from './errors';
+import { isTokenChar, isWs, parseParams, quote, scanQuoted, skipWs, unquote } from './grammar';
+import { formatUri, parseUri, type SipUri } from './uri';
+
+/** A parsed name-addr or addr-spec with its header parameters. */
+export interface NameAddr {
+  /** Display name with quotes removed and quoted-pairs resolved; absent when none was written. */
+  displayName?: string;
+  /** The URI. */
+  uri: SipUri;
+  /** Header parameters after the URI (tag, expires, q, lr, …): names lower-case, values as written, `null` = no value. */
+  params: Map<string, string | null>;
+}
+
+function bad(what: string): SipParseError {
+  return new SipParseError(`Invalid ${what}`);
+}
+
+/**
+ * Parse one name-addr or addr-spec value with its trailing header parameters.
+ * `what` names the header in error reasons (e.g. "To").
+ * @throws SipParseError(`Invalid ${what}`) on an unterminated quoted string, a display name that is not a
+ *   token sequence, whitespace inside <>, a URI that does not parse, or malformed parameters.
+ */
+export function parseNameAddr(value: string, what = 'address'): NameAddr {
+  const s = value;
+  const end = s.length;
+  let i = skipWs(s, 0, end);
+  let displayName: string | undefined;
+  let laquot = -1;
+  if (i < end && s.charCodeAt(i) === 34) {
+    const close = scanQuoted(s, i, end);
+    if (close < 0) throw bad(what);
+    displayName = unquote(s.slice(i, close));
+    i = skipWs(s, close, end);
+    if (i >= end || s.charCodeAt(i) !== 60) throw bad(what);
+    laquot = i;
+  } else {
+    // Either *(token LWS) "<" or an addr-spec: look for "<" while the characters stay token/LWS.
+    let j = i;
+    while (j < end) {
+      const c = s.charCodeAt(j);
+      if (c === 60) {
+        laquot = j;
+        break;
+      }
+      if (!isTokenChar(c) && !isWs(c)) break;
+      j++;
+    }
+    if (laquot < 0 && j < end && s.charCodeAt(j) !== 58) {
+      // Not a token sequence and no scheme colon: e.g. `Bell, Alexander <sip:…>`.
+      if (s.indexOf('<', j) >= 0) throw bad(what);
+    }
+    if (laquot > i) displayName = s.slice(i, laquot).trim();
+  }
+  if (laquot >= 0) {
+    const raquot = s.indexOf('>', laquot + 1);
+    if (raquot < 0) throw bad(what);
+    const inner = s.slice(laquot + 1, raquot);
+    if (inner.length === 0 || isWs(inner.charCodeAt(0)) || isWs(inner.charCodeAt(inner.length - 1))) throw bad(what);
+    const uri = parseUriAs(inner, what);
+    const params = new Map<string, string | null>();
+    parseParams(s, raquot + 1, end, params, what);
+    return displayName !== undefined && displayName.length > 0 ? { displayName, uri, params } : { uri, params };
+  }
+  // addr-spec form: the URI ends at the first ";" (§20.10).
+  let j = i;
+  while (j < end) {
+    const c = s.charCodeAt(j);
+    if (c === 59 || isWs(c)) break;
+    if (c === 44 || c === 63) throw bad(what);
+    j++;
+  }
+  const uri = parseUriAs(s.slice(i, j), what);
+  const params = new Map<string, string | null>();
+  parseParams(s, j, end, params, what);
+  return { uri, params };
+}
+
+function parseUriAs(text: string, what: string): SipUri {
+  try {
+    return parseUri(text);
+  } catch (e) {
+    if (e instanceof SipParseError) throw bad(what);
+    throw e;
+  }
+}
+
+/** Write a name-addr, always in the `<…>` form; the display name is quoted when it is not a plain token sequence. */
+export function formatNameAddr(na: NameAddr): string {
+  let out = '';
+  if (na.displayName !== undefined && na.displayName.length > 0) {
+    out += isTokenSequence(na.displayName) ? na.displayName : quote(na.displayName);
+    out += ' ';
+  }
+  out += '<' + formatUri(na.uri) + '>';
+  for (const [name, value] of na.params) out += value === null ? `;${name}` : `;${name}=${value}`;
+  return out;
+}
+
+function isTokenSequence(s: string): boolean {
+  let prevWs = true;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 32) {
+      if (prevWs) return false;
+      prevWs = true;
+    } else if (isTokenChar(c)) prevWs = false;
+    else return false;
+  }
+  return !prevWs;
+}

@@ -1,0 +1,279 @@
+/**
+ * SIP message parser for datagrams and framed stream messages (RFC 3261 §7, §18.3, §25; RFC 4475).
+ *
+ * The header section is decoded as UTF-8, unfolded (§7.3.1) and stored verbatim; the headers every request
+ * or response must carry are checked (§8.1.1, §8.2.2), with errors classified so that a UAS can answer
+ * 400/416/505 or drop the message where no answer is possible (RFC 4475). Bodies stay bytes.
+ */
+import { SipParseError } from './errors';
+import { isCallId, isToken, isWs, parseDigits } from './grammar';
+import { MAX_UINT32, parseCSeq, splitHeaderValues } from './headers';
+import { parseNameAddr } from './name-addr';
+import { SipHeaders, SipRequest, SipResponse, type SipMessage } from './sip-message';
+import { parseUri } from './uri';
+import { parseFirstVia, parseVia } from './via';
+
+export { StreamFramer, type FramedItem, type StreamFramerLimits } from './stream-framer';
+
+const CRLFCRLF = Buffer.from('\r\n\r\n');
+const LFLF = Buffer.from('\n\n');
+const SIP_VERSION = /^SIP\/\d{1,3}\.\d{1,3}$/i;
+const RFC1123_DATE =
+  /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+
+/** Records the first problem found; later checks keep running so the partial request is as complete as possible. */
+class Problems {
+  first?: SipParseError;
+  add(reason: string, status = 400): void {
+    if (this.first === undefined) this.first = new SipParseError(reason, { status });
+  }
+}
+
+/** Locate the end of the header section; tolerates bare-LF line ends. */
+function findHeaderEnd(data: Buffer, start: number): { headEnd: number; bodyStart: number } {
+  const crlf = data.indexOf(CRLFCRLF, start);
+  if (crlf >= 0) return { headEnd: crlf, bodyStart: crlf + 4 };
+  const lf = data.indexOf(LFLF, start);
+  if (lf >= 0) return { headEnd: lf, bodyStart: lf + 2 };
+  return { headEnd: data.length, bodyStart: data.length };
+}
+
+/** Split the unfolded header lines into fields; returns false when a line is not `token HCOLON value`. */
+function readFields(head: string, from: number, headers: SipHeaders): boolean {
+  let ok = true;
+  let name: string | undefined;
+  let value = '';
+  const len = head.length;
+  let pos = from;
+  while (pos < len) {
+    let nl = head.indexOf('\n', pos);
+    if (nl < 0) nl = len;
+    const lineEnd = nl > pos && head.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+    if (lineEnd === pos) {
+      pos = nl + 1;
+      continue;
+    }
+    if (isWs(head.charCodeAt(pos))) {
+      const more = head.slice(pos, lineEnd).trim();
+      if (name === undefined) ok = false;
+      else if (more.length > 0) value = value.length === 0 ? more : value + ' ' + more;
+    } else {
+      if (name !== undefined) headers.append(name, value);
+      name = undefined;
+      const colon = head.indexOf(':', pos);
+      if (colon < 0 || colon >= lineEnd) ok = false;
+      else {
+        let nameEnd = colon;
+        while (nameEnd > pos && isWs(head.charCodeAt(nameEnd - 1))) nameEnd--;
+        const n = head.slice(pos, nameEnd);
+        if (!isToken(n)) ok = false;
+        else {
+          name = n;
+          value = head.slice(colon + 1, lineEnd).trim();
+        }
+      }
+    }
+    pos = nl + 1;
+  }
+  if (name !== undefined) headers.append(name, value);
+  return ok;
+}
+
+/** Checks of the header fields shared by requests and responses (RFC 3261 §8.1.1, §20). */
+function checkCommonHeaders(msg: SipMessage, problems: Problems): void {
+  const h = msg.headers;
+  const vias = h.getAll('via');
+  if (vias.length === 0) problems.add('Missing Via');
+  else {
+    try {
+      for (const v of vias) parseVia(v);
+    } catch (e) {
+      problems.add(e instanceof SipParseError ? e.reason : 'Invalid Via');
+    }
+  }
+  for (const [key, label] of [
+    ['to', 'To'],
+    ['from', 'From'],
+  ] as const) {
+    const values = h.getAll(key);
+    if (values.length === 0) problems.add(`Missing ${label}`);
+    else if (values.length > 1 || splitHeaderValues(values[0]).length > 1) problems.add(`Multiple ${label} values`);
+    else {
+      try {
+        parseNameAddr(values[0], label);
+      } catch (e) {
+        problems.add(e instanceof SipParseError ? e.reason : `Invalid ${label}`);
+      }
+    }
+  }
+  const callIds = h.getAll('call-id');
+  if (callIds.length === 0) problems.add('Missing Call-ID');
+  else if (callIds.length > 1) problems.add('Multiple Call-ID values');
+  const cseqs = h.getAll('cseq');
+  if (cseqs.length === 0) problems.add('Missing CSeq');
+  else if (cseqs.length > 1) problems.add('Multiple CSeq values');
+  else {
+    try {
+      const cseq = parseCSeq(cseqs[0]);
+      if (msg instanceof SipRequest && cseq.method !== msg.method) problems.add('CSeq method does not match request method');
+    } catch (e) {
+      problems.add(e instanceof SipParseError ? e.reason : 'Invalid CSeq');
+    }
+  }
+  if (callIds.length === 1 && !isCallId(callIds[0])) problems.add('Invalid Call-ID');
+  const maxForwards = h.getAll('max-forwards');
+  if (maxForwards.length > 1) problems.add('Multiple Max-Forwards values');
+  else if (maxForwards.length === 1 && parseDigits(maxForwards[0], 255) < 0) problems.add('Invalid Max-Forwards');
+  const expires = h.getAll('expires');
+  if (expires.length > 1) problems.add('Multiple Expires values');
+  else if (expires.length === 1 && parseDigits(expires[0], MAX_UINT32) < 0) problems.add('Invalid Expires');
+  const contentTypes = h.getAll('content-type');
+  if (contentTypes.length > 1) problems.add('Multiple Content-Type values');
+  for (const line of h.getAll('contact')) {
+    if (line.trim() === '*') continue;
+    try {
+      for (const v of splitHeaderValues(line)) {
+        const contact = parseNameAddr(v, 'Contact');
+        const exp = contact.params.get('expires');
+        if (exp !== undefined && (exp === null || parseDigits(exp, MAX_UINT32) < 0)) problems.add('Invalid Contact expires');
+      }
+    } catch (e) {
+      problems.add(e instanceof SipParseError ? e.reason : 'Invalid Contact');
+    }
+  }
+  for (const [key, label] of [
+    ['route', 'Route'],
+    ['record-route', 'Record-Route'],
+  ] as const) {
+    try {
+      for (const line of h.getAll(key)) for (const v of splitHeaderValues(line)) parseNameAddr(v, label);
+    } catch (e) {
+      problems.add(e instanceof SipParseError ? e.reason : `Invalid ${label}`);
+    }
+  }
+  const date = h.get('date');
+  if (date !== undefined && !RFC1123_DATE.test(date)) problems.add('Invalid Date');
+}
+
+/** Check the Request-Line `Method SP Request-URI SP SIP-Version` (RFC 3261 §7.1, §25.1). */
+function checkRequestLine(parts: string[], problems: Problems): void {
+  if (parts.length !== 3) {
+    if (parts.some((p) => p.length === 0)) problems.add('Malformed Request-Line: extra whitespace');
+    else problems.add('Malformed Request-URI: embedded whitespace');
+    return;
+  }
+  const [method, uriText, version] = parts;
+  if (!isToken(method)) problems.add('Malformed Request-Line: invalid method');
+  if (version.toUpperCase() !== 'SIP/2.0') {
+    if (SIP_VERSION.test(version)) problems.add('Version Not Supported', 505);
+    else problems.add('Malformed Request-Line: invalid SIP-Version');
+  }
+  let uri;
+  try {
+    uri = parseUri(uriText);
+  } catch (e) {
+    problems.add(e instanceof SipParseError ? 'Invalid Request-URI' : 'Invalid Request-URI');
+    return;
+  }
+  if (uri.scheme !== 'sip' && uri.scheme !== 'sips' && uri.scheme !== 'tel') problems.add('Unsupported URI Scheme', 416);
+  else if (uri.headers.size > 0) problems.add('Request-URI must not contain headers');
+}
+
+/** Apply Content-Length to the bytes after the header section (RFC 3261 §18.3, §20.14). */
+function readBody(data: Buffer, bodyStart: number, headers: SipHeaders, problems: Problems): Buffer {
+  const lengths = headers.getAll('content-length');
+  const available = data.length - bodyStart;
+  if (lengths.length === 0) return data.subarray(bodyStart);
+  if (lengths.length > 1) {
+    problems.add('Multiple Content-Length values');
+    return data.subarray(bodyStart);
+  }
+  const n = parseDigits(lengths[0], MAX_UINT32);
+  if (n < 0) {
+    problems.add('Invalid Content-Length');
+    return data.subarray(bodyStart);
+  }
+  if (n > available) {
+    problems.add('Content-Length larger than message body');
+    return data.subarray(bodyStart);
+  }
+  return data.subarray(bodyStart, bodyStart + n);
+}
+
+/**
+ * Parse one SIP message from a datagram or from a frame produced by `StreamFramer` (RFC 3261 §7, §18.3).
+ *
+ * Leading CRLFs are skipped (§7.5). A body longer than Content-Length is truncated; a shorter one is an error;
+ * without Content-Length the body runs to the end of `data`. The returned body is a view into `data`.
+ *
+ * @throws SipParseError — and only that — naming the problem (`reason`), the status a UAS should answer
+ *   (400, 416 "Unsupported URI Scheme", 505 "Version Not Supported"), whether an answer is possible
+ *   (`respondable`: false for responses and for requests whose start line or Via cannot be read) and the
+ *   request as far as it was read (`partial`).
+ */
+export function parseMessage(data: Buffer): SipRequest | SipResponse {
+  try {
+    return parse(data);
+  } catch (e) {
+    if (e instanceof SipParseError) throw e;
+    throw new SipParseError('Malformed message');
+  }
+}
+
+function parse(data: Buffer): SipRequest | SipResponse {
+  let start = 0;
+  while (start < data.length && (data[start] === 13 || data[start] === 10)) start++;
+  if (start >= data.length) throw new SipParseError('Empty message');
+  const { headEnd, bodyStart } = findHeaderEnd(data, start);
+  const head = data.toString('utf8', start, headEnd);
+  let nl = head.indexOf('\n');
+  if (nl < 0) nl = head.length;
+  const startLine = head.slice(0, nl > 0 && head.charCodeAt(nl - 1) === 13 ? nl - 1 : nl);
+  const problems = new Problems();
+  const headers = new SipHeaders();
+
+  if (startLine.startsWith('SIP/') || startLine.startsWith('sip/')) {
+    const sp1 = startLine.indexOf(' ');
+    const sp2 = sp1 < 0 ? -1 : startLine.indexOf(' ', sp1 + 1);
+    const version = sp1 < 0 ? startLine : startLine.slice(0, sp1);
+    const codeText = sp1 < 0 ? '' : sp2 < 0 ? startLine.slice(sp1 + 1) : startLine.slice(sp1 + 1, sp2);
+    const reason = sp2 < 0 ? '' : startLine.slice(sp2 + 1);
+    if (version.toUpperCase() !== 'SIP/2.0') {
+      throw new SipParseError(SIP_VERSION.test(version) ? 'Version Not Supported' : 'Malformed Status-Line', {
+        status: SIP_VERSION.test(version) ? 505 : 400,
+      });
+    }
+    const status = codeText.length === 3 ? parseDigits(codeText, 699) : -1;
+    if (status < 100) throw new SipParseError('Invalid status code');
+    if (!readFields(head, nl + 1, headers)) throw new SipParseError('Malformed header line');
+    const res = new SipResponse(status, reason, headers);
+    checkCommonHeaders(res, problems);
+    res.body = readBody(data, bodyStart, headers, problems);
+    if (problems.first) throw problems.first;
+    return res;
+  }
+
+  const parts = startLine.split(' ');
+  checkRequestLine(parts, problems);
+  const method = parts[0];
+  if (!isToken(method)) throw new SipParseError('Malformed Request-Line');
+  if (!readFields(head, nl + 1, headers)) problems.add('Malformed header line');
+  const req = new SipRequest(method, parts.length >= 2 ? parts[1] : '', headers);
+  checkCommonHeaders(req, problems);
+  req.body = readBody(data, bodyStart, headers, problems);
+  if (problems.first) throw problems.first.withContext(isRespondable(req), req);
+  return req;
+}
+
+/** A request can be answered when its top Via can be read (responses are routed by it, RFC 3261 §18.2.2). */
+function isRespondable(req: SipRequest): boolean {
+  const via = req.headers.get('via');
+  if (via === undefined) return false;
+  try {
+    parseFirstVia(via);
+    return true;
+  } catch (e) {
+    if (e instanceof SipParseError) return false;
+    throw e;
+  }
+}
