@@ -5,3 +5,9 @@
 export { MediaMixerError, PortRangeExhaustedError, CodecError, InvalidArgumentError } from './errors';
 export { PortAllocator } from './rtp/port-allocator';
 export type { PortAllocatorOptions, RtpPortPair } from './rtp/port-allocator';
+export type { AudioCodec } from './audio/audio-codec';
+export { rtpUnitsToSamples } from './audio/audio-codec';
+export { encodeUlaw, decodeUlaw, encodeAlaw, decodeAlaw, ULAW_SILENCE, ALAW_SILENCE } from './audio/g711';
+export { PcmuCodec, PcmaCodec } from './audio/g711-codec';
+export { PacketLossConcealer } from './audio/packet-loss-concealment';
+export { toneAmplitude, rmsLevel, amplitudeDb } from './audio/tone-level';
