@@ -51,6 +51,26 @@ export function isWs(c: number): boolean {
   return c === 32 || c === 9;
 }
 
+/**
+ * `s` without leading and trailing SP/HTAB/CR/LF. Unlike `String.prototype.trim()`, other Unicode spaces
+ * (e.g. U+FEFF, U+00A0) are content and kept.
+ */
+export function trimWs(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end) {
+    const c = s.charCodeAt(start);
+    if (c !== 32 && c !== 9 && c !== 13 && c !== 10) break;
+    start++;
+  }
+  while (end > start) {
+    const c = s.charCodeAt(end - 1);
+    if (c !== 32 && c !== 9 && c !== 13 && c !== 10) break;
+    end--;
+  }
+  return start === 0 && end === s.length ? s : s.slice(start, end);
+}
+
 /** Index of the first non-SP/HTAB character at or after `i` (at most `end`). */
 export function skipWs(s: string, i: number, end = s.length): number {
   while (i < end && isWs(s.charCodeAt(i))) i++;
@@ -114,10 +134,10 @@ export function parseParams(
     if (i >= end) return i;
     const c = s.charCodeAt(i);
     if (c === 44 && stopAtComma) return i;
-    if (c !== 59) throw new SipParseError(`Invalid ${what}`);
+    if (c !== 59) throw new SipParseError(`Invalid ${what}: unexpected characters after the value`);
     i = skipWs(s, i + 1, end);
     const nameEnd = scanToken(s, i, end);
-    if (nameEnd === i) throw new SipParseError(`Invalid ${what}`);
+    if (nameEnd === i) throw new SipParseError(`Invalid ${what}: empty parameter`);
     const name = s.slice(i, nameEnd).toLowerCase();
     i = skipWs(s, nameEnd, end);
     if (i < end && s.charCodeAt(i) === 61) {
@@ -125,7 +145,7 @@ export function parseParams(
       let valueEnd: number;
       if (i < end && s.charCodeAt(i) === 34) {
         valueEnd = scanQuoted(s, i, end);
-        if (valueEnd < 0) throw new SipParseError(`Invalid ${what}`);
+        if (valueEnd < 0) throw new SipParseError(`Invalid ${what}: unterminated quoted string`);
       } else {
         valueEnd = i;
         while (valueEnd < end) {
@@ -133,7 +153,7 @@ export function parseParams(
           if (v >= 128 || PARAM_VALUE[v] !== 1) break;
           valueEnd++;
         }
-        if (valueEnd === i) throw new SipParseError(`Invalid ${what}`);
+        if (valueEnd === i) throw new SipParseError(`Invalid ${what}: parameter without value after "="`);
       }
       out.set(name, s.slice(i, valueEnd));
       i = valueEnd;

@@ -4,7 +4,7 @@
  * headers not listed here stay verbatim.
  */
 import { SipParseError } from './errors';
-import { isCallId, isToken, isWs, parseDigits, parseParams, scanQuoted } from './grammar';
+import { isCallId, isToken, isWs, parseDigits, parseParams, scanQuoted, trimWs } from './grammar';
 import { parseNameAddr, type NameAddr } from './name-addr';
 import type { SipMessage } from './sip-message';
 import { formatVia, parseFirstVia, parseVia, type Via } from './via';
@@ -33,12 +33,12 @@ export function splitHeaderValues(value: string): string[] {
     } else if (c === 60) angle = true;
     else if (c === 62) angle = false;
     else if (c === 44 && !angle) {
-      const part = value.slice(start, i).trim();
+      const part = trimWs(value.slice(start, i));
       if (part.length > 0) out.push(part);
       start = i + 1;
     }
   }
-  const last = value.slice(start).trim();
+  const last = trimWs(value.slice(start));
   if (last.length > 0) out.push(last);
   return out;
 }
@@ -50,11 +50,15 @@ export function getVias(msg: SipMessage): Via[] {
   return out;
 }
 
-/** The top Via (RFC 3261 §18.2.1). @throws SipParseError("Missing Via" / "Invalid Via"). */
+/**
+ * The top Via (RFC 3261 §18.2.1), read leniently: malformed parameters after the sent-by are skipped so that
+ * the partial request of a `SipParseError` can still be answered. Messages returned by `parseMessage()` have
+ * strictly valid Vias. @throws SipParseError("Missing Via" / "Invalid Via") when no sent-by can be read.
+ */
 export function topVia(msg: SipMessage): Via {
   const first = msg.headers.get('via');
   if (first === undefined) throw new SipParseError('Missing Via');
-  return parseFirstVia(first);
+  return parseFirstVia(first, true);
 }
 
 /**
@@ -73,11 +77,11 @@ export function setTopVia(msg: SipMessage, via: Via): void {
  * @throws SipParseError("Invalid CSeq").
  */
 export function parseCSeq(value: string): { seq: number; method: string } {
-  const s = value.trim();
+  const s = trimWs(value);
   let i = 0;
   while (i < s.length && !isWs(s.charCodeAt(i))) i++;
   const seq = parseDigits(s.slice(0, i), MAX_UINT32);
-  const method = s.slice(i).trim();
+  const method = trimWs(s.slice(i));
   if (seq < 0 || !isToken(method)) throw new SipParseError('Invalid CSeq');
   return { seq, method };
 }
@@ -125,7 +129,7 @@ export function getTag(na: NameAddr): string | undefined {
 export function getContacts(msg: SipMessage): NameAddr[] | '*' {
   const out: NameAddr[] = [];
   for (const line of msg.headers.getAll('contact')) {
-    if (line.trim() === '*') return '*';
+    if (trimWs(line) === '*') return '*';
     for (const v of splitHeaderValues(line)) out.push(parseNameAddr(v, 'Contact'));
   }
   return out;
@@ -195,7 +199,7 @@ export function getOptionTags(
  */
 export function parseSessionExpires(value: string): { deltaSeconds: number; refresher?: 'uac' | 'uas' } {
   const semi = value.indexOf(';');
-  const deltaSeconds = parseDigits((semi < 0 ? value : value.slice(0, semi)).trim(), MAX_UINT32);
+  const deltaSeconds = parseDigits(trimWs(semi < 0 ? value : value.slice(0, semi)), MAX_UINT32);
   if (deltaSeconds < 0) throw new SipParseError('Invalid Session-Expires');
   if (semi < 0) return { deltaSeconds };
   const params = new Map<string, string | null>();

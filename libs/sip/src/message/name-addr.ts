@@ -9,7 +9,7 @@
  * belong to the header field, not to the URI (§20.10); such a URI must not contain ",", "?" or ";".
  */
 import { SipParseError } from './errors';
-import { isTokenChar, isWs, parseParams, quote, scanQuoted, skipWs, unquote } from './grammar';
+import { isTokenChar, isWs, parseParams, quote, scanQuoted, skipWs, trimWs, unquote } from './grammar';
 import { formatUri, parseUri, type SipUri } from './uri';
 
 /** A parsed name-addr or addr-spec with its header parameters. */
@@ -22,8 +22,8 @@ export interface NameAddr {
   params: Map<string, string | null>;
 }
 
-function bad(what: string): SipParseError {
-  return new SipParseError(`Invalid ${what}`);
+function bad(what: string, detail?: string): SipParseError {
+  return new SipParseError(detail === undefined ? `Invalid ${what}` : `Invalid ${what}: ${detail}`);
 }
 
 /**
@@ -40,10 +40,10 @@ export function parseNameAddr(value: string, what = 'address'): NameAddr {
   let laquot = -1;
   if (i < end && s.charCodeAt(i) === 34) {
     const close = scanQuoted(s, i, end);
-    if (close < 0) throw bad(what);
+    if (close < 0) throw bad(what, 'unterminated quoted string');
     displayName = unquote(s.slice(i, close));
     i = skipWs(s, close, end);
-    if (i >= end || s.charCodeAt(i) !== 60) throw bad(what);
+    if (i >= end || s.charCodeAt(i) !== 60) throw bad(what, 'missing <URI> after display name');
     laquot = i;
   } else {
     // Either *(token LWS) "<" or an addr-spec: look for "<" while the characters stay token/LWS.
@@ -59,15 +59,16 @@ export function parseNameAddr(value: string, what = 'address'): NameAddr {
     }
     if (laquot < 0 && j < end && s.charCodeAt(j) !== 58) {
       // Not a token sequence and no scheme colon: e.g. `Bell, Alexander <sip:…>`.
-      if (s.indexOf('<', j) >= 0) throw bad(what);
+      if (s.indexOf('<', j) >= 0) throw bad(what, 'unquoted display name with non-token characters');
     }
-    if (laquot > i) displayName = s.slice(i, laquot).trim();
+    if (laquot > i) displayName = trimWs(s.slice(i, laquot));
   }
   if (laquot >= 0) {
     const raquot = s.indexOf('>', laquot + 1);
-    if (raquot < 0) throw bad(what);
+    if (raquot < 0) throw bad(what, 'missing >');
     const inner = s.slice(laquot + 1, raquot);
-    if (inner.length === 0 || isWs(inner.charCodeAt(0)) || isWs(inner.charCodeAt(inner.length - 1))) throw bad(what);
+    if (inner.length === 0) throw bad(what, 'empty <>');
+    if (isWs(inner.charCodeAt(0)) || isWs(inner.charCodeAt(inner.length - 1))) throw bad(what, 'whitespace inside <>');
     const uri = parseUriAs(inner, what);
     const params = new Map<string, string | null>();
     parseParams(s, raquot + 1, end, params, what);
@@ -78,7 +79,7 @@ export function parseNameAddr(value: string, what = 'address'): NameAddr {
   while (j < end) {
     const c = s.charCodeAt(j);
     if (c === 59 || isWs(c)) break;
-    if (c === 44 || c === 63) throw bad(what);
+    if (c === 44 || c === 63) throw bad(what, 'URI with comma or ? must be enclosed in <>');
     j++;
   }
   const uri = parseUriAs(s.slice(i, j), what);
@@ -91,7 +92,7 @@ function parseUriAs(text: string, what: string): SipUri {
   try {
     return parseUri(text);
   } catch (e) {
-    if (e instanceof SipParseError) throw bad(what);
+    if (e instanceof SipParseError) throw bad(what, 'malformed URI');
     throw e;
   }
 }

@@ -6,7 +6,7 @@
  * 400/416/505 or drop the message where no answer is possible (RFC 4475). Bodies stay bytes.
  */
 import { SipParseError } from './errors';
-import { isCallId, isToken, isWs, parseDigits } from './grammar';
+import { isCallId, isToken, isWs, parseDigits, trimWs } from './grammar';
 import { MAX_UINT32, parseCSeq, splitHeaderValues } from './headers';
 import { parseNameAddr } from './name-addr';
 import { SipHeaders, SipRequest, SipResponse, type SipMessage } from './sip-message';
@@ -54,7 +54,7 @@ function readFields(head: string, from: number, headers: SipHeaders): boolean {
       continue;
     }
     if (isWs(head.charCodeAt(pos))) {
-      const more = head.slice(pos, lineEnd).trim();
+      const more = trimWs(head.slice(pos, lineEnd));
       if (name === undefined) ok = false;
       else if (more.length > 0) value = value.length === 0 ? more : value + ' ' + more;
     } else {
@@ -69,7 +69,7 @@ function readFields(head: string, from: number, headers: SipHeaders): boolean {
         if (!isToken(n)) ok = false;
         else {
           name = n;
-          value = head.slice(colon + 1, lineEnd).trim();
+          value = trimWs(head.slice(colon + 1, lineEnd));
         }
       }
     }
@@ -79,40 +79,57 @@ function readFields(head: string, from: number, headers: SipHeaders): boolean {
   return ok;
 }
 
+/** Check that a single-valued address header (To, From) holds exactly one valid name-addr/addr-spec. */
+function checkAddress(values: string[], label: string, problems: Problems): void {
+  if (values.length > 1) {
+    problems.add(`Multiple ${label} values`);
+    return;
+  }
+  try {
+    parseNameAddr(values[0], label);
+  } catch (e) {
+    if (!(e instanceof SipParseError)) throw e;
+    const parts = splitHeaderValues(values[0]);
+    const several = parts.length > 1 && parts.every((p) => canParseAddress(p));
+    problems.add(several ? `Multiple ${label} values` : e.reason);
+  }
+}
+
+function canParseAddress(value: string): boolean {
+  try {
+    parseNameAddr(value);
+    return true;
+  } catch (e) {
+    if (e instanceof SipParseError) return false;
+    throw e;
+  }
+}
+
 /** Checks of the header fields shared by requests and responses (RFC 3261 §8.1.1, §20). */
 function checkCommonHeaders(msg: SipMessage, problems: Problems): void {
   const h = msg.headers;
   const vias = h.getAll('via');
-  if (vias.length === 0) problems.add('Missing Via');
-  else {
-    try {
-      for (const v of vias) parseVia(v);
-    } catch (e) {
-      problems.add(e instanceof SipParseError ? e.reason : 'Invalid Via');
-    }
-  }
-  for (const [key, label] of [
-    ['to', 'To'],
-    ['from', 'From'],
-  ] as const) {
-    const values = h.getAll(key);
-    if (values.length === 0) problems.add(`Missing ${label}`);
-    else if (values.length > 1 || splitHeaderValues(values[0]).length > 1) problems.add(`Multiple ${label} values`);
-    else {
-      try {
-        parseNameAddr(values[0], label);
-      } catch (e) {
-        problems.add(e instanceof SipParseError ? e.reason : `Invalid ${label}`);
-      }
-    }
-  }
+  const tos = h.getAll('to');
+  const froms = h.getAll('from');
   const callIds = h.getAll('call-id');
-  if (callIds.length === 0) problems.add('Missing Call-ID');
-  else if (callIds.length > 1) problems.add('Multiple Call-ID values');
   const cseqs = h.getAll('cseq');
-  if (cseqs.length === 0) problems.add('Missing CSeq');
-  else if (cseqs.length > 1) problems.add('Multiple CSeq values');
-  else {
+  const missing: string[] = [];
+  if (vias.length === 0) missing.push('Via');
+  if (tos.length === 0) missing.push('To');
+  if (froms.length === 0) missing.push('From');
+  if (callIds.length === 0) missing.push('Call-ID');
+  if (cseqs.length === 0) missing.push('CSeq');
+  if (missing.length > 0) problems.add(`Missing ${missing.join(', ')}`);
+  try {
+    for (const v of vias) parseVia(v);
+  } catch (e) {
+    problems.add(e instanceof SipParseError ? e.reason : 'Invalid Via');
+  }
+  if (tos.length > 0) checkAddress(tos, 'To', problems);
+  if (froms.length > 0) checkAddress(froms, 'From', problems);
+  if (callIds.length > 1) problems.add('Multiple Call-ID values');
+  if (cseqs.length > 1) problems.add('Multiple CSeq values');
+  else if (cseqs.length === 1) {
     try {
       const cseq = parseCSeq(cseqs[0]);
       if (msg instanceof SipRequest && cseq.method !== msg.method) problems.add('CSeq method does not match request method');
@@ -130,7 +147,7 @@ function checkCommonHeaders(msg: SipMessage, problems: Problems): void {
   const contentTypes = h.getAll('content-type');
   if (contentTypes.length > 1) problems.add('Multiple Content-Type values');
   for (const line of h.getAll('contact')) {
-    if (line.trim() === '*') continue;
+    if (trimWs(line) === '*') continue;
     try {
       for (const v of splitHeaderValues(line)) {
         const contact = parseNameAddr(v, 'Contact');
@@ -172,7 +189,8 @@ function checkRequestLine(parts: string[], problems: Problems): void {
   try {
     uri = parseUri(uriText);
   } catch (e) {
-    problems.add(e instanceof SipParseError ? 'Invalid Request-URI' : 'Invalid Request-URI');
+    if (!(e instanceof SipParseError)) throw e;
+    problems.add(uriText.startsWith('<') ? 'Malformed Request-URI: enclosed in <>' : 'Invalid Request-URI');
     return;
   }
   if (uri.scheme !== 'sip' && uri.scheme !== 'sips' && uri.scheme !== 'tel') problems.add('Unsupported URI Scheme', 416);
@@ -265,12 +283,15 @@ function parse(data: Buffer): SipRequest | SipResponse {
   return req;
 }
 
-/** A request can be answered when its top Via can be read (responses are routed by it, RFC 3261 §18.2.2). */
+/**
+ * A request can be answered when the sent-by of its top Via can be read (responses are routed by it,
+ * RFC 3261 §18.2.2); malformed Via parameters do not prevent an answer (RFC 4475 §3.1.2.1).
+ */
 function isRespondable(req: SipRequest): boolean {
   const via = req.headers.get('via');
   if (via === undefined) return false;
   try {
-    parseFirstVia(via);
+    parseFirstVia(via, true);
     return true;
   } catch (e) {
     if (e instanceof SipParseError) return false;

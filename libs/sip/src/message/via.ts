@@ -129,12 +129,35 @@ export function parseVia(value: string): Via[] {
   }
 }
 
-/** Parse only the first via-parm of a Via header field value (the top Via when it is the first line). */
-export function parseFirstVia(value: string): Via {
+/**
+ * Parse only the first via-parm of a Via header field value (the top Via when it is the first line).
+ * With `lenient`, malformed parameters after the sent-by are skipped instead of rejected, so that a response
+ * can still be routed for a request whose Via parameters are broken (RFC 4475 §3.1.2.1).
+ * @throws SipParseError("Invalid Via") when the sent-protocol or sent-by cannot be read (or, when not
+ *   lenient, on any error).
+ */
+export function parseFirstVia(value: string, lenient = false): Via {
   const end = value.length;
   const { via, next } = parseViaParm(value, 0, end);
-  parseParams(value, next, end, via.params, 'Via', true);
-  applyKnownParams(via);
+  if (!lenient) {
+    parseParams(value, next, end, via.params, 'Via', true);
+    applyKnownParams(via);
+    return via;
+  }
+  try {
+    parseParams(value, next, end, via.params, 'Via', true);
+  } catch (e) {
+    if (!(e instanceof SipParseError)) throw e;
+    // keep the parameters read before the error
+  }
+  try {
+    applyKnownParams(via);
+  } catch (e) {
+    if (!(e instanceof SipParseError)) throw e;
+    via.params.delete('rport');
+    via.branch = via.params.get('branch') ?? undefined;
+    via.received = via.params.get('received') ?? undefined;
+  }
   return via;
 }
 
