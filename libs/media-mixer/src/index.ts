@@ -11,3 +11,5 @@ export { encodeUlaw, decodeUlaw, encodeAlaw, decodeAlaw, ULAW_SILENCE, ALAW_SILE
 export { PcmuCodec, PcmaCodec } from './audio/g711-codec';
 export { PacketLossConcealer } from './audio/packet-loss-concealment';
 export { toneAmplitude, rmsLevel, amplitudeDb } from './audio/tone-level';
+export { Resampler } from './audio/resampler';
+export type { ResamplerOptions } from './audio/resampler';
