@@ -1,1 +1,3 @@
 export * from './message';
+export * from './transport';
+export * from './transaction';
