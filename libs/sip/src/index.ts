@@ -1,3 +1,4 @@
 export * from './message';
 export * from './transport';
 export * from './transaction';
+export * from './registrar';
