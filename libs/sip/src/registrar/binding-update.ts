@@ -16,7 +16,9 @@ import type { RequestedBinding } from './requested-binding';
 export interface BindingUpdateContext {
   /** Canonical AOR (`addressOfRecord`). */
   aor: string;
+  /** Call-ID of the REGISTER. */
   callId: string;
+  /** CSeq number of the REGISTER. */
   cseq: number;
   /** Current time, ms since the epoch. */
   now: number;

@@ -47,9 +47,11 @@ export function computeHa1(algorithm: DigestAlgorithm, username: string, realm: 
 
 /** Inputs of one digest response computation. */
 export interface DigestResponseInput {
+  /** The algorithm of the response (a -sess variant derives a session HA1 first). */
   algorithm: DigestResponseAlgorithm;
   /** H(username ":" realm ":" password) with the base algorithm, lower-case hex. */
   ha1: string;
+  /** The server nonce. */
   nonce: string;
   /** The request method, e.g. `REGISTER`. */
   method: string;
@@ -83,8 +85,11 @@ export function computeDigestResponse(input: DigestResponseInput): string {
 
 /** The parameters of Digest credentials the server uses; values unquoted. */
 export interface DigestCredentials {
+  /** The user name (decoded from `username*` when that form was used). */
   username: string;
+  /** The realm the credentials are for. */
   realm: string;
+  /** The server nonce being answered. */
   nonce: string;
   /** digest-uri as written. */
   uri: string;
@@ -96,7 +101,9 @@ export interface DigestCredentials {
   qop?: string;
   /** Nonce-count as written (8 hex digits), with qop. */
   nc?: string;
+  /** Client nonce, with qop. */
   cnonce?: string;
+  /** The server's opaque value, echoed. */
   opaque?: string;
   /** True when `userhash=true` (RFC 7616 §3.4.4): `username` is then a hash, not a name. */
   userhash: boolean;

@@ -54,7 +54,9 @@ export interface RegistrarOptions {
   acceptedHosts?: readonly string[] | ((host: string) => boolean);
   /** When set, every AOR uses this host instead of the To host, so all spellings of the domain share bindings. */
   aorHost?: string;
+  /** Where bindings live (Redis in the application). */
   bindings: BindingStore;
+  /** Where HA1 values of SIP users come from. */
   credentials: CredentialStore;
   /** Digest settings (algorithms, nonce lifetime, secret, …). */
   digest?: Omit<DigestAuthenticatorOptions, 'realm' | 'credentials' | 'clock'>;
@@ -70,6 +72,7 @@ export interface RegistrarOptions {
   defaultExpires?: number;
   /** Most bindings one AOR may hold (403 beyond). Default 10. */
   maxBindingsPerAor?: number;
+  /** Receives a line for every refused REGISTER, failed challenge, binding change and store failure. */
   logger?: RegistrarLogger;
 }
 
@@ -80,8 +83,8 @@ const silent: RegistrarLogger = { info: () => undefined, warn: () => undefined, 
 
 /**
  * RFC 3261 §10.3 registrar over a `BindingStore`, authenticating against a `CredentialStore`.
- * @throws RangeError from the constructor on inconsistent intervals (min ≤ default ≤ max is not required,
- *   but all must be non-negative integers with min ≤ max) or an invalid digest configuration.
+ * @throws RangeError from the constructor when an interval or limit is not a non-negative integer, when
+ *   minExpires exceeds maxExpires, or on an invalid digest configuration (see `DigestAuthenticator`).
  */
 export class Registrar {
   /** The digest authenticator in use (its `challenge()` may be reused for other requests). */
