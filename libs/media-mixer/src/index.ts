@@ -13,3 +13,4 @@ export { PacketLossConcealer } from './audio/packet-loss-concealment';
 export { toneAmplitude, rmsLevel, amplitudeDb } from './audio/tone-level';
 export { Resampler } from './audio/resampler';
 export type { ResamplerOptions } from './audio/resampler';
+export { G722Codec, G722Encoder, G722Decoder } from './audio/g722';
