@@ -97,27 +97,11 @@ function parseUriAs(text: string, what: string): SipUri {
   }
 }
 
-/** Write a name-addr, always in the `<…>` form; the display name is quoted when it is not a plain token sequence. */
+/** Write a name-addr, always in the `<…>` form, with the display name (if any) as a quoted-string. */
 export function formatNameAddr(na: NameAddr): string {
   let out = '';
-  if (na.displayName !== undefined && na.displayName.length > 0) {
-    out += isTokenSequence(na.displayName) ? na.displayName : quote(na.displayName);
-    out += ' ';
-  }
+  if (na.displayName !== undefined && na.displayName.length > 0) out += quote(na.displayName) + ' ';
   out += '<' + formatUri(na.uri) + '>';
   for (const [name, value] of na.params) out += value === null ? `;${name}` : `;${name}=${value}`;
   return out;
-}
-
-function isTokenSequence(s: string): boolean {
-  let prevWs = true;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 32) {
-      if (prevWs) return false;
-      prevWs = true;
-    } else if (isTokenChar(c)) prevWs = false;
-    else return false;
-  }
-  return !prevWs;
 }
