@@ -23,6 +23,7 @@ import {
   createResponse,
   formatVia,
   generateBranch,
+  generateTag,
   serializeMessage,
   setTopVia,
   SipRequest,
@@ -213,7 +214,7 @@ export class TransportLayer {
     }
     let response: SipResponse;
     try {
-      response = createResponse(request, status, sanitizeReason(reason));
+      response = createResponse(request, status, sanitizeReason(reason), { toTag: generateTag() });
     } catch (err) {
       this.drop({ ...errorFields(err), remote: source, reason }, 'could not build rejection');
       return;
