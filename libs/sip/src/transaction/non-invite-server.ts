@@ -6,7 +6,9 @@
  *                └──200-699 from TU: send───────┴──► Completed ──Timer J──► Terminated
  *                                                      retransmission: resend final
  *
- * Timer J is 64*T1 over UDP and 0 over TCP.
+ * Timer J is 64*T1 over UDP and 0 over TCP. A request the TU never answers would keep its NIST
+ * forever; after 64*T1 (when the client's Timer F has fired and nobody waits for an answer any more)
+ * the transaction is terminated with a warning instead, so a faulty TU cannot leak transactions.
  */
 import type { SipRequest, SipResponse } from '../message';
 import type { RemoteAddress } from '../transport';
@@ -25,6 +27,8 @@ export const NIST_MACHINE: TransactionMachine = {
     [S.Completed]: [S.Terminated],
   },
   timers: {
+    [S.Trying]: ['Abandon'],
+    [S.Proceeding]: ['Abandon'],
     [S.Completed]: ['J'],
   },
 };
@@ -35,6 +39,10 @@ export class NonInviteServerTransaction extends ServerTransaction {
 
   constructor(ctx: TransactionContext, id: string, branch: string, request: SipRequest, source: RemoteAddress) {
     super(ctx, NIST_MACHINE, id, branch, request, source);
+    this.startTimer('Abandon', this.timers.Abandon, () => {
+      ctx.logger.warn({ tx: this.id, method: request.method }, 'request never answered by the transaction user; transaction dropped');
+      this.transition(S.Terminated);
+    });
   }
 
   /** Sends a response from the TU (§17.2.2). See `ServerTransaction.respond`. */

@@ -272,3 +272,21 @@ describe('retransmissions and timeouts', () => {
     expect(onAckTimeout).toHaveBeenCalledTimes(1);
   });
 });
+
+describe('unanswered non-INVITE request', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('a NIST the TU never answers is terminated after 64*T1 instead of leaking', () => {
+    jest.useFakeTimers();
+    const fake = new FakeTransport();
+    const layer = new TransactionLayer({ transport: fake });
+    layer.setUser({ onRequest: () => undefined, onAck: () => undefined });
+    fake.receive(requestText('OPTIONS'));
+    jest.advanceTimersByTime(31_999);
+    expect(layer.stats().total).toBe(1);
+    jest.advanceTimersByTime(1);
+    expect(layer.stats().total).toBe(0);
+    expect(fake.sent).toHaveLength(0);
+    layer.dispose();
+  });
+});

@@ -23,6 +23,7 @@
  * | L     | 64*T1                         | IST wait in Accepted (RFC 6026 §8.7)                 |
  * | M     | 64*T1                         | ICT wait in Accepted (RFC 6026 §8.4)                 |
  * | 100   | 200 ms                        | IST sends 100 Trying unless the TU answered (§17.2.1) |
+ * | Abandon | 64*T1                       | NIST left unanswered by the TU is dropped (not in the RFC: by then the client's Timer F fired) |
  */
 
 /** The base timer values, in ms. */
@@ -41,7 +42,7 @@ export interface TimerSettings {
 export const DEFAULT_TIMER_SETTINGS: Readonly<TimerSettings> = Object.freeze({ t1: 500, t2: 4000, t4: 5000, trying100: 200 });
 
 /** Names of the timers transactions run. `Trying100` is the IST's automatic 100 Trying (§17.2.1). */
-export type TimerName = 'A' | 'B' | 'D' | 'E' | 'F' | 'G' | 'H' | 'I' | 'J' | 'K' | 'L' | 'M' | 'Trying100';
+export type TimerName = 'A' | 'B' | 'D' | 'E' | 'F' | 'G' | 'H' | 'I' | 'J' | 'K' | 'L' | 'M' | 'Trying100' | 'Abandon';
 
 /** The timer values for one transport reliability, in ms. */
 export interface TimerValues {
@@ -62,6 +63,8 @@ export interface TimerValues {
   readonly L: number;
   readonly M: number;
   readonly Trying100: number;
+  /** A NIST the TU never answered is terminated after this long (the client gave up at Timer F = 64*T1). */
+  readonly Abandon: number;
 }
 
 /**
@@ -98,6 +101,7 @@ export function timerValues(settings: TimerSettings, reliable: boolean): TimerVa
     L: 64 * t1,
     M: 64 * t1,
     Trying100: settings.trying100,
+    Abandon: 64 * t1,
   });
 }
 

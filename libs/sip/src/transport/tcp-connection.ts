@@ -24,14 +24,19 @@ export interface TcpConnectionOwner {
 }
 
 const CRLF = Buffer.from('\r\n');
+/** After a fatal stream error, how long the peer gets to read our answer and close before we reset, ms. */
+const LINGER_MS = 2000;
 
 /** A TCP connection carrying SIP, inbound (accepted) or outbound (connected). */
 export class TcpConnection {
   readonly remote: RemoteAddress;
   readonly local: LocalAddress;
+  /** The connection-table keys this connection is listed under (kept by the owning transport). */
+  readonly keys = new Set<string>();
   private readonly framer = new StreamFramer();
   private closing = false;
   private closed = false;
+  private linger?: ReturnType<typeof setTimeout>;
 
   /**
    * @param socket a connected socket (the connection takes ownership).
@@ -58,6 +63,7 @@ export class TcpConnection {
     });
     socket.on('close', () => {
       this.closed = true;
+      if (this.linger) clearTimeout(this.linger);
       owner.connectionClosed(this);
     });
   }
@@ -92,6 +98,7 @@ export class TcpConnection {
       this.safely(() => listener?.onParseError({ error, size: chunk.length, local: this.local, remote: this.remote, fatal: true }));
       this.closing = true;
       this.socket.end();
+      this.linger = setTimeout(() => this.socket.destroy(), LINGER_MS);
       return;
     }
     for (const frame of frames) {

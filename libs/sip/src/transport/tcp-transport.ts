@@ -36,7 +36,10 @@ export class TcpTransport implements Transport, TcpConnectionOwner {
   readonly logger: Logger;
   private server?: net.Server;
   private bound?: LocalAddress;
+  /** Lookup table: remote `address:port` → connection (an outbound one may be listed under two keys). */
   private readonly connections = new Map<string, TcpConnection>();
+  /** Every open connection, whatever the table says (a key may have been taken over by a newer one). */
+  private readonly all = new Set<TcpConnection>();
   private readonly connecting = new Map<string, Promise<TcpConnection>>();
   private readonly pendingSockets = new Set<net.Socket>();
   private readonly idleTimeoutMs: number;
@@ -90,7 +93,7 @@ export class TcpTransport implements Transport, TcpConnectionOwner {
 
   /** Number of open connections (inbound and outbound). */
   connectionCount(): number {
-    return new Set(this.connections.values()).size;
+    return this.all.size;
   }
 
   /**
@@ -109,7 +112,8 @@ export class TcpTransport implements Transport, TcpConnectionOwner {
   /** Closes the server and every connection; safe to call twice. */
   close(): Promise<void> {
     this.closed = true;
-    for (const c of new Set(this.connections.values())) c.destroy();
+    for (const c of [...this.all]) c.destroy();
+    this.all.clear();
     this.connections.clear();
     for (const s of this.pendingSockets) s.destroy(new Error('TCP transport closed'));
     this.pendingSockets.clear();
@@ -121,7 +125,8 @@ export class TcpTransport implements Transport, TcpConnectionOwner {
 
   /** @internal Called by a connection when its socket closed. */
   connectionClosed(connection: TcpConnection): void {
-    for (const [key, c] of this.connections) if (c === connection) this.connections.delete(key);
+    this.all.delete(connection);
+    for (const key of connection.keys) if (this.connections.get(key) === connection) this.connections.delete(key);
   }
 
   private accept(socket: net.Socket): void {
@@ -130,8 +135,16 @@ export class TcpTransport implements Transport, TcpConnectionOwner {
       return;
     }
     const connection = new TcpConnection(socket, this, this.idleTimeoutMs);
-    this.connections.set(addressKey(connection.remote.address, connection.remote.port), connection);
+    this.register(connection, addressKey(connection.remote.address, connection.remote.port));
     this.logger.debug({ remote: connection.remote }, 'SIP TCP connection accepted');
+  }
+
+  private register(connection: TcpConnection, ...keys: string[]): void {
+    this.all.add(connection);
+    for (const key of keys) {
+      this.connections.set(key, connection);
+      connection.keys.add(key);
+    }
   }
 
   private connect(key: string, remote: RemoteAddress): Promise<TcpConnection> {
@@ -161,8 +174,7 @@ export class TcpTransport implements Transport, TcpConnectionOwner {
           return;
         }
         const connection = new TcpConnection(socket, this, this.idleTimeoutMs);
-        this.connections.set(key, connection);
-        this.connections.set(addressKey(connection.remote.address, connection.remote.port), connection);
+        this.register(connection, key, addressKey(connection.remote.address, connection.remote.port));
         this.logger.debug({ remote: connection.remote }, 'SIP TCP connection opened');
         resolve(connection);
       });

@@ -222,6 +222,16 @@ describe('TransportLayer on loopback', () => {
     expect(layer.stats().parseErrors).toBe(0);
   });
 
+  it('TCP: a malformed but framed message gets a 400 and the connection carries on', async () => {
+    const phone = await tcpPhone();
+    const via = `SIP/2.0/TCP 127.0.0.1:${phone.localPort};branch=z9hG4bK-tcpbad`;
+    phone.write(options(via).replace(/Call-ID: .*\r\n/, ''));
+    phone.write(options(via.replace('tcpbad', 'tcpgood')));
+    await until(() => /SIP\/2\.0 400 [^\r]*Call-ID[\s\S]*SIP\/2\.0 200/.test(phone.data.toString()));
+    expect(phone.closed).toBe(false);
+    expect(layer.stats()).toMatchObject({ parseErrors: 1, rejected: 1, received: 1 });
+  });
+
   it('TCP: a stream that cannot be framed is counted and the connection closed', async () => {
     const phone = await tcpPhone();
     phone.write(options('SIP/2.0/TCP 127.0.0.1:5099;branch=z9hG4bK-nolen').replace('Content-Length: 0\r\n', '').replace('\r\n\r\n', '\r\nContent-Length: x\r\n\r\n'));
