@@ -80,7 +80,7 @@ function readFields(head: string, from: number, headers: SipHeaders): boolean {
 }
 
 /** Check that a single-valued address header (To, From) holds exactly one valid name-addr/addr-spec. */
-function checkAddress(values: string[], label: string, problems: Problems): void {
+function checkAddress(values: readonly string[], label: string, problems: Problems): void {
   if (values.length > 1) {
     problems.add(`Multiple ${label} values`);
     return;
@@ -105,14 +105,36 @@ function canParseAddress(value: string): boolean {
   }
 }
 
+/** Header names the parser checks. */
+const CHECKED = new Set([
+  'via', 'to', 'from', 'call-id', 'cseq', 'max-forwards', 'expires', 'content-type', 'content-length',
+  'contact', 'route', 'record-route', 'date',
+]);
+const NONE: readonly string[] = [];
+
+/** The values of the checked headers, grouped by canonical name in one pass over the fields. */
+class CheckedFields {
+  private readonly groups: Record<string, string[] | undefined> = Object.create(null) as Record<string, string[] | undefined>;
+  constructor(headers: SipHeaders) {
+    headers.forEach((_name, value, key) => {
+      if (!CHECKED.has(key)) return;
+      const g = this.groups[key];
+      if (g === undefined) this.groups[key] = [value];
+      else g.push(value);
+    });
+  }
+  all(key: string): readonly string[] {
+    return this.groups[key] ?? NONE;
+  }
+}
+
 /** Checks of the header fields shared by requests and responses (RFC 3261 §8.1.1, §20). */
-function checkCommonHeaders(msg: SipMessage, problems: Problems): void {
-  const h = msg.headers;
-  const vias = h.getAll('via');
-  const tos = h.getAll('to');
-  const froms = h.getAll('from');
-  const callIds = h.getAll('call-id');
-  const cseqs = h.getAll('cseq');
+function checkCommonHeaders(msg: SipMessage, h: CheckedFields, problems: Problems): void {
+  const vias = h.all('via');
+  const tos = h.all('to');
+  const froms = h.all('from');
+  const callIds = h.all('call-id');
+  const cseqs = h.all('cseq');
   const missing: string[] = [];
   if (vias.length === 0) missing.push('Via');
   if (tos.length === 0) missing.push('To');
@@ -138,15 +160,15 @@ function checkCommonHeaders(msg: SipMessage, problems: Problems): void {
     }
   }
   if (callIds.length === 1 && !isCallId(callIds[0])) problems.add('Invalid Call-ID');
-  const maxForwards = h.getAll('max-forwards');
+  const maxForwards = h.all('max-forwards');
   if (maxForwards.length > 1) problems.add('Multiple Max-Forwards values');
   else if (maxForwards.length === 1 && parseDigits(maxForwards[0], 255) < 0) problems.add('Invalid Max-Forwards');
-  const expires = h.getAll('expires');
+  const expires = h.all('expires');
   if (expires.length > 1) problems.add('Multiple Expires values');
   else if (expires.length === 1 && parseDigits(expires[0], MAX_UINT32) < 0) problems.add('Invalid Expires');
-  const contentTypes = h.getAll('content-type');
+  const contentTypes = h.all('content-type');
   if (contentTypes.length > 1) problems.add('Multiple Content-Type values');
-  for (const line of h.getAll('contact')) {
+  for (const line of h.all('contact')) {
     if (trimWs(line) === '*') continue;
     try {
       for (const v of splitHeaderValues(line)) {
@@ -163,12 +185,12 @@ function checkCommonHeaders(msg: SipMessage, problems: Problems): void {
     ['record-route', 'Record-Route'],
   ] as const) {
     try {
-      for (const line of h.getAll(key)) for (const v of splitHeaderValues(line)) parseNameAddr(v, label);
+      for (const line of h.all(key)) for (const v of splitHeaderValues(line)) parseNameAddr(v, label);
     } catch (e) {
       problems.add(e instanceof SipParseError ? e.reason : `Invalid ${label}`);
     }
   }
-  const date = h.get('date');
+  const date = h.all('date')[0];
   if (date !== undefined && !RFC1123_DATE.test(date)) problems.add('Invalid Date');
 }
 
@@ -198,8 +220,7 @@ function checkRequestLine(parts: string[], problems: Problems): void {
 }
 
 /** Apply Content-Length to the bytes after the header section (RFC 3261 §18.3, §20.14). */
-function readBody(data: Buffer, bodyStart: number, headers: SipHeaders, problems: Problems): Buffer {
-  const lengths = headers.getAll('content-length');
+function readBody(data: Buffer, bodyStart: number, lengths: readonly string[], problems: Problems): Buffer {
   const available = data.length - bodyStart;
   if (lengths.length === 0) return data.subarray(bodyStart);
   if (lengths.length > 1) {
@@ -265,8 +286,9 @@ function parse(data: Buffer): SipRequest | SipResponse {
     if (status < 100) throw new SipParseError('Invalid status code');
     if (!readFields(head, nl + 1, headers)) throw new SipParseError('Malformed header line');
     const res = new SipResponse(status, reason, headers);
-    checkCommonHeaders(res, problems);
-    res.body = readBody(data, bodyStart, headers, problems);
+    const checked = new CheckedFields(headers);
+    checkCommonHeaders(res, checked, problems);
+    res.body = readBody(data, bodyStart, checked.all('content-length'), problems);
     if (problems.first) throw problems.first;
     return res;
   }
@@ -277,8 +299,9 @@ function parse(data: Buffer): SipRequest | SipResponse {
   if (!isToken(method)) throw new SipParseError('Malformed Request-Line');
   if (!readFields(head, nl + 1, headers)) problems.add('Malformed header line');
   const req = new SipRequest(method, parts.length >= 2 ? parts[1] : '', headers);
-  checkCommonHeaders(req, problems);
-  req.body = readBody(data, bodyStart, headers, problems);
+  const checked = new CheckedFields(headers);
+  checkCommonHeaders(req, checked, problems);
+  req.body = readBody(data, bodyStart, checked.all('content-length'), problems);
   if (problems.first) throw problems.first.withContext(isRespondable(req), req);
   return req;
 }
