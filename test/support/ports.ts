@@ -1,0 +1,110 @@
+/**
+ * Free loopback ports for processes started by the end-to-end tests.
+ *
+ * A port is "free" when this process could bind it a moment ago; the port is released before the
+ * function returns, so another process may still take it in between (the callers start their child
+ * right away, and the retries keep the window small). Only 127.0.0.1 is ever bound.
+ */
+import * as dgram from 'node:dgram';
+import * as net from 'node:net';
+
+/** The only address tests bind to. */
+export const LOOPBACK = '127.0.0.1';
+
+/** Binds a UDP socket to `port` (0 = any) on loopback; resolves the bound port, or null when taken. */
+function tryBindUdp(port: number): Promise<{ port: number; close: () => Promise<void> } | null> {
+  return new Promise((resolve) => {
+    const socket = dgram.createSocket('udp4');
+    socket.once('error', () => {
+      socket.close();
+      resolve(null);
+    });
+    socket.bind(port, LOOPBACK, () => {
+      resolve({
+        port: socket.address().port,
+        close: () => new Promise<void>((done) => socket.close(() => done())),
+      });
+    });
+  });
+}
+
+/** Listens on TCP `port` (0 = any) on loopback; resolves the bound port, or null when taken. */
+function tryListenTcp(port: number): Promise<{ port: number; close: () => Promise<void> } | null> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(null));
+    server.listen({ port, host: LOOPBACK, exclusive: true }, () => {
+      const address = server.address() as net.AddressInfo;
+      resolve({
+        port: address.port,
+        close: () => new Promise<void>((done) => server.close(() => done())),
+      });
+    });
+  });
+}
+
+/**
+ * A loopback port that is free on both UDP and TCP at once (a SIP listener takes both, RFC 3261 §18).
+ * The kernel picks a UDP port (bind to 0), then the same number is tried on TCP.
+ *
+ * @param attempts how many kernel-chosen ports to try before giving up
+ * @throws Error when no such port was found in `attempts` tries
+ */
+export async function freeUdpTcpPort(attempts = 50): Promise<number> {
+  for (let i = 0; i < attempts; i++) {
+    const udp = await tryBindUdp(0);
+    if (!udp) continue;
+    const tcp = await tryListenTcp(udp.port);
+    await udp.close();
+    if (tcp) {
+      await tcp.close();
+      return udp.port;
+    }
+  }
+  throw new Error(`no loopback port free on both UDP and TCP after ${attempts} attempts`);
+}
+
+/** A loopback TCP port chosen by the kernel (bind to 0), released before returning. */
+export async function freeTcpPort(): Promise<number> {
+  const tcp = await tryListenTcp(0);
+  if (!tcp) throw new Error('could not listen on an ephemeral loopback TCP port');
+  await tcp.close();
+  return tcp.port;
+}
+
+/** An inclusive range of UDP ports, `min` even. */
+export interface PortRange {
+  min: number;
+  max: number;
+}
+
+/**
+ * A range of `count` consecutive UDP ports (starting on an even port, as RTP wants, RFC 3550 §11)
+ * that are all free on loopback right now. The base is drawn at random from 30000–59998 so that
+ * test runs on the same machine rarely pick the same range, and every port of it is bound once to
+ * check that nothing holds it.
+ *
+ * @param count number of ports (≥ 2)
+ * @param attempts random bases to try
+ * @throws Error when no free range was found
+ */
+export async function freeUdpPortRange(count: number, attempts = 40): Promise<PortRange> {
+  if (count < 2) throw new Error(`a port range needs at least 2 ports, got ${count}`);
+  for (let i = 0; i < attempts; i++) {
+    const min = 30000 + 2 * Math.floor((Math.random() * (29998 - count)) / 2);
+    const max = min + count - 1;
+    const bound: Array<{ close: () => Promise<void> }> = [];
+    let ok = true;
+    for (let port = min; port <= max; port++) {
+      const udp = await tryBindUdp(port);
+      if (!udp) {
+        ok = false;
+        break;
+      }
+      bound.push(udp);
+    }
+    await Promise.all(bound.map((b) => b.close()));
+    if (ok) return { min, max };
+  }
+  throw new Error(`no free range of ${count} UDP ports found after ${attempts} attempts`);
+}
