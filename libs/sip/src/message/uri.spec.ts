@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { SipParseError } from './errors';
 import { formatUri, parseUri, uriEquals } from './uri';
 
@@ -79,6 +80,28 @@ describe('formatUri', () => {
   it('escapes NUL and non-ASCII as UTF-8 octets', () => {
     expect(formatUri({ scheme: 'sip', user: 'a\x00é', host: 'h', params: new Map(), headers: new Map() })).toBe(
       'sip:a%00%C3%A9@h',
+    );
+  });
+
+  it('escapes any user, password, parameter and header text so that it parses back unchanged', () => {
+    const text = fc.string({ unit: 'binary', minLength: 1, maxLength: 20 });
+    fc.assert(
+      fc.property(text, fc.option(text, { nil: undefined }), text, text, text, (user, password, pvalue, hname, hvalue) => {
+        const uri = {
+          scheme: 'sip',
+          user,
+          password,
+          host: 'example.com',
+          params: new Map<string, string | null>([['x', pvalue]]),
+          headers: new Map([[hname, hvalue]]),
+        };
+        const back = parseUri(formatUri(uri));
+        expect(back.user).toBe(user);
+        expect(back.password).toBe(password);
+        expect(back.params.get('x')).toBe(pvalue);
+        expect(back.headers.get(hname)).toBe(hvalue);
+      }),
+      { numRuns: 500 },
     );
   });
 
