@@ -14,3 +14,12 @@ export { toneAmplitude, rmsLevel, amplitudeDb } from './audio/tone-level';
 export { Resampler } from './audio/resampler';
 export type { ResamplerOptions } from './audio/resampler';
 export { G722Codec, G722Encoder, G722Decoder } from './audio/g722';
+export { ExtendedCounter } from './rtp/extended-counter';
+export { JitterBuffer } from './rtp/jitter-buffer';
+export type {
+  JitterBufferEvent,
+  JitterBufferOptions,
+  JitterBufferPacket,
+  JitterBufferPushResult,
+  JitterBufferStats,
+} from './rtp/jitter-buffer';
