@@ -77,16 +77,31 @@ export async function openRedis(config: McuConfig, logger: McuLogger): Promise<R
 }
 
 /**
- * Closes the connection (QUIT, or a hard disconnect when Redis does not answer) and stops the
- * embedded server if there is one. Safe to call twice.
+ * Closes the connection (QUIT, or a hard disconnect when Redis does not answer within 2 s), waits
+ * until the socket is closed, then stops the embedded server if there is one. Safe to call twice
+ * (the second call waits for the first).
  */
-export async function closeRedis(connection: RedisConnection, logger: McuLogger): Promise<void> {
-  if (connection.client.status !== 'end') {
+export function closeRedis(connection: RedisConnection, logger: McuLogger): Promise<void> {
+  let closing = closings.get(connection);
+  if (closing === undefined) {
+    closing = closeOnce(connection, logger);
+    closings.set(connection, closing);
+  }
+  return closing;
+}
+
+const closings = new WeakMap<RedisConnection, Promise<void>>();
+
+async function closeOnce(connection: RedisConnection, logger: McuLogger): Promise<void> {
+  const { client } = connection;
+  if (client.status !== 'end') {
+    const ended = new Promise<void>((resolve) => client.once('end', resolve));
     try {
-      await withTimeout(connection.client.quit(), 2000);
+      await withTimeout(client.quit(), 2000);
+      await withTimeout(ended, 2000);
     } catch (err) {
       logger.warn(errorFields(err), 'Redis QUIT failed; disconnecting');
-      connection.client.disconnect();
+      client.disconnect();
     }
   }
   await connection.embedded?.stop();
