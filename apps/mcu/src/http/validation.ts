@@ -1,0 +1,53 @@
+import { BadRequestException, ValidationPipe } from '@nestjs/common';
+import type { ValidationError } from 'class-validator';
+
+/** One invalid field: its path in the body (`"maxParticipants"`, `"items.0.name"`) and what is wrong. */
+export interface FieldProblem {
+  readonly field: string;
+  readonly messages: string[];
+}
+
+/**
+ * Flattens class-validator's error tree into one entry per invalid field, with dotted paths for
+ * nested objects and arrays. A property the DTO does not declare shows up as
+ * `{ field: "foo", messages: ["property foo should not exist"] }`.
+ */
+export function flattenValidationErrors(errors: readonly ValidationError[], parent = ''): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  for (const error of errors) {
+    const field = parent === '' ? error.property : `${parent}.${error.property}`;
+    const messages = Object.values(error.constraints ?? {});
+    if (messages.length > 0) problems.push({ field, messages });
+    if (error.children !== undefined && error.children.length > 0) problems.push(...flattenValidationErrors(error.children, field));
+  }
+  return problems;
+}
+
+/**
+ * The 400 thrown for an invalid body, query or parameter:
+ * `{ statusCode: 400, error: "Bad Request", message: ["maxParticipants must not be greater than 1000", …],
+ *    fields: { maxParticipants: ["maxParticipants must not be greater than 1000"] } }`.
+ */
+export function validationException(errors: readonly ValidationError[]): BadRequestException {
+  const problems = flattenValidationErrors(errors);
+  return new BadRequestException({
+    statusCode: 400,
+    error: 'Bad Request',
+    message: problems.flatMap((p) => p.messages),
+    fields: Object.fromEntries(problems.map((p) => [p.field, p.messages])),
+  });
+}
+
+/**
+ * The app's global validation: DTOs are instantiated (`transform`), undeclared properties are an
+ * error (`whitelist` + `forbidNonWhitelisted`), and errors answer 400 with the fields named.
+ */
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    transform: true,
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+    exceptionFactory: (errors) => validationException(errors),
+  });
+}
