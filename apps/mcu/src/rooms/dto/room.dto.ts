@@ -1,0 +1,15 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ROOM_LAYOUTS, type Room, type RoomLayout } from '../../conference/room';
+
+/** A room as the REST API returns it (documentation of `Room`). */
+export class RoomDto implements Room {
+  @ApiProperty({ example: 'k3q9z7m2x8ab' }) id!: string;
+  @ApiProperty({ example: 'Weekly sync' }) name!: string;
+  @ApiProperty({ example: '4711' }) number!: string;
+  @ApiPropertyOptional({ example: '1234' }) pin?: string;
+  @ApiProperty({ example: 50 }) maxParticipants!: number;
+  @ApiProperty() locked!: boolean;
+  @ApiProperty() lobby!: boolean;
+  @ApiProperty({ enum: ROOM_LAYOUTS }) layout!: RoomLayout;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+}

@@ -1,0 +1,74 @@
+import { Injectable } from '@nestjs/common';
+import { ConferenceManager } from '../conference/conference-manager';
+import type { Participant } from '../conference/participant';
+import type { Room } from '../conference/room';
+import type { CreateRoomDto } from './dto/create-room.dto';
+import { ParticipantDto } from './dto/participant.dto';
+import type { UpdateRoomDto } from './dto/update-room.dto';
+
+/**
+ * The REST use cases over the `ConferenceManager`. Errors are the manager's (`RoomNotFoundError`
+ * → 404, `DuplicateRoomNumberError` → 409, `ParticipantNotFoundError` → 404,
+ * `ParticipantNotInLobbyError` → 409), mapped by the exception filter.
+ */
+@Injectable()
+export class RoomsService {
+  constructor(private readonly conference: ConferenceManager) {}
+
+  create(dto: CreateRoomDto): Promise<Room> {
+    return this.conference.createRoom(dto);
+  }
+
+  list(): Promise<Room[]> {
+    return this.conference.listRooms();
+  }
+
+  get(roomId: string): Promise<Room> {
+    return this.conference.getRoom(roomId);
+  }
+
+  update(roomId: string, dto: UpdateRoomDto): Promise<Room> {
+    return this.conference.updateRoom(roomId, dto);
+  }
+
+  /** Deletes the room and hangs up its calls. */
+  delete(roomId: string): Promise<void> {
+    return this.conference.deleteRoom(roomId);
+  }
+
+  /** @throws RoomNotFoundError for an unknown room (an empty room answers `[]`). */
+  async participants(roomId: string): Promise<ParticipantDto[]> {
+    await this.conference.getRoom(roomId);
+    return this.conference.listParticipants(roomId).map((p) => ParticipantDto.from(p));
+  }
+
+  async participant(roomId: string, participantId: string): Promise<ParticipantDto> {
+    await this.conference.getRoom(roomId);
+    return ParticipantDto.from(this.conference.getParticipant(roomId, participantId));
+  }
+
+  /** Hangs up one call (SIP BYE / H.323 ReleaseComplete). */
+  async hangup(roomId: string, participantId: string): Promise<void> {
+    await this.conference.getRoom(roomId);
+    await this.conference.hangup(roomId, participantId);
+  }
+
+  /** Admits a lobby caller; returns it as `connected` (or `left` if it hung up meanwhile). */
+  async admit(roomId: string, participantId: string): Promise<ParticipantDto> {
+    await this.conference.getRoom(roomId);
+    const before = this.conference.getParticipant(roomId, participantId);
+    await this.conference.admit(roomId, participantId);
+    const after: Participant = this.conference.listParticipants(roomId).find((p) => p.id === participantId) ?? { ...before, state: 'left' };
+    return ParticipantDto.from(after);
+  }
+
+  async reject(roomId: string, participantId: string): Promise<void> {
+    await this.conference.getRoom(roomId);
+    await this.conference.reject(roomId, participantId);
+  }
+
+  async setMuted(roomId: string, participantId: string, muted: boolean): Promise<ParticipantDto> {
+    await this.conference.getRoom(roomId);
+    return ParticipantDto.from(this.conference.setMuted(roomId, participantId, muted));
+  }
+}
