@@ -50,8 +50,9 @@ export function parseSipResponse(raw: string): SipResponse | null {
 
 /** A UDP socket on 127.0.0.1:<ephemeral> that talks to one SIP server. */
 export class SipUdpClient {
-  private readonly pending = new Map<string, (response: SipResponse) => void>();
+  private readonly pending = new Map<string, { resolve: (response: SipResponse) => void; abort: (reason: string) => void }>();
   private readonly unmatched: string[] = [];
+  private closed = false;
 
   private constructor(
     private readonly socket: dgram.Socket,
@@ -103,38 +104,50 @@ export class SipUdpClient {
    * @throws Error when no final response arrived within `timeoutMs`
    */
   async send(message: string, branch: string, timeoutMs = 8000): Promise<SipResponse> {
+    if (this.closed) throw new Error('SIP client socket is closed');
     const data = Buffer.from(message, 'utf8');
     const transmit = (): void => {
       this.socket.send(data, this.serverPort, this.serverHost);
     };
     return new Promise<SipResponse>((resolve, reject) => {
       let interval = 500;
-      let retransmit: NodeJS.Timeout;
+      const timers: { retransmit?: NodeJS.Timeout; timeout?: NodeJS.Timeout } = {};
+      const settle = (): void => {
+        clearTimeout(timers.retransmit);
+        clearTimeout(timers.timeout);
+        this.pending.delete(branch);
+      };
       const schedule = (): void => {
-        retransmit = setTimeout(() => {
+        timers.retransmit = setTimeout(() => {
           transmit();
           interval = Math.min(interval * 2, 4000);
           schedule();
         }, interval);
       };
-      const timeout = setTimeout(() => {
-        clearTimeout(retransmit);
-        this.pending.delete(branch);
-        reject(new Error(`no final response within ${timeoutMs} ms to:\n${message.split('\r\n')[0]}`));
+      timers.timeout = setTimeout(() => {
+        settle();
+        reject(new Error(`no final response within ${timeoutMs} ms to: ${message.split('\r\n')[0]}`));
       }, timeoutMs);
-      this.pending.set(branch, (response) => {
-        clearTimeout(retransmit);
-        clearTimeout(timeout);
-        this.pending.delete(branch);
-        resolve(response);
+      this.pending.set(branch, {
+        resolve: (response) => {
+          settle();
+          resolve(response);
+        },
+        abort: (reason) => {
+          settle();
+          reject(new Error(reason));
+        },
       });
       transmit();
       schedule();
     });
   }
 
-  /** Closes the socket; pending requests time out. */
+  /** Closes the socket; pending requests are rejected and their timers stopped. Safe to call twice. */
   close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    for (const waiter of [...this.pending.values()]) waiter.abort('SIP client socket closed');
     return new Promise((resolve) => this.socket.close(() => resolve()));
   }
 
@@ -147,6 +160,6 @@ export class SipUdpClient {
       this.unmatched.push(text);
       return;
     }
-    if (response.status >= 200) waiter(response);
+    if (response.status >= 200) waiter.resolve(response);
   }
 }
