@@ -4,3 +4,4 @@ export * from './transaction';
 export * from './registrar';
 export * from './sdp';
 export * from './dialog';
+export * from './user-agent';
