@@ -36,3 +36,13 @@ export class CodecError extends MediaMixerError {}
 
 /** A caller passed an argument outside the documented domain (programming error, not network input). */
 export class InvalidArgumentError extends MediaMixerError {}
+
+/**
+ * A malformed RTP or RTCP packet from the network (RFC 3550 §A.1, §A.2 validity checks). `reason`
+ * names the check that failed; the packet is dropped and counted, never thrown past the socket.
+ */
+export class PacketFormatError extends MediaMixerError {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}

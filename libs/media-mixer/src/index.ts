@@ -2,7 +2,7 @@
  * Public surface of the media-mixer library (`@mcu/media-mixer`): RTP/RTCP endpoints, codecs and
  * the mix-minus audio mixer. Nothing else in this folder may be imported from outside.
  */
-export { MediaMixerError, PortRangeExhaustedError, CodecError, InvalidArgumentError } from './errors';
+export { MediaMixerError, PortRangeExhaustedError, CodecError, InvalidArgumentError, PacketFormatError } from './errors';
 export { PortAllocator } from './rtp/port-allocator';
 export type { PortAllocatorOptions, RtpPortPair } from './rtp/port-allocator';
 export type { AudioCodec } from './audio/audio-codec';
@@ -23,3 +23,13 @@ export type {
   JitterBufferPushResult,
   JitterBufferStats,
 } from './rtp/jitter-buffer';
+export { ntpFromUnixMs, ntpCompact, msToCompact, compactToMs } from './rtp/ntp-time';
+export { RtcpByePacket } from './rtp/rtcp-bye';
+export { parseCompoundRtcp, serializeCompoundRtcp, cnameDescription, findCname, SDES_CNAME } from './rtp/rtcp-compound';
+export type { RtcpCompound, OutgoingRtcpPacket } from './rtp/rtcp-compound';
+export { rtcpIntervalMs } from './rtp/rtcp-interval';
+export type { RtcpIntervalInput } from './rtp/rtcp-interval';
+export { ReceiverStatistics } from './rtp/receiver-statistics';
+export type { SequenceVerdict } from './rtp/receiver-statistics';
+export { RtcpReporter } from './rtp/rtcp-reporter';
+export type { RtcpReporterOptions, RtpLegStatistics, RemoteReceptionReport, ReceivedRtp } from './rtp/rtcp-reporter';
