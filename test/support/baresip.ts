@@ -15,6 +15,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { artifactPath, tailOfFile } from './artifacts';
+import { trackChild } from './child-registry';
 import { encodeNetstring, NetstringDecoder } from './netstring';
 import { freeTcpPort, freeUdpPortRange, freeUdpTcpPort, LOOPBACK } from './ports';
 import { delay } from './wait';
@@ -128,6 +129,7 @@ export class Baresip {
     } finally {
       fs.closeSync(logFd);
     }
+    trackChild(child);
     child.on('error', (err) => fs.appendFileSync(logFile, `\n[harness] spawn error: ${err.message}\n`));
     const phone = new Baresip(child, runDir, sipPort, ctrlPort, logFile);
     try {

@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { artifactPath, tailOfFile } from './artifacts';
+import { trackChild } from './child-registry';
 import { freeTcpPort, freeUdpPortRange, freeUdpTcpPort, LOOPBACK, PortRange } from './ports';
 import { deleteKeysWithPrefix, TEST_REDIS_URL } from './redis-keys';
 
@@ -134,6 +135,7 @@ export class McuProcess {
     } finally {
       fs.closeSync(logFd);
     }
+    trackChild(child);
     const mcu = new McuProcess(child, redisPrefix, httpPort, sipPort, rtpPorts, logFile);
     child.on('error', (err) => fs.appendFileSync(logFile, `\n[harness] spawn error: ${err.message}\n`));
     try {

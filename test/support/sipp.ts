@@ -9,6 +9,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { artifactPath, tailOfFile } from './artifacts';
+import { trackChild } from './child-registry';
 import { freeUdpPortRange, freeUdpTcpPort, LOOPBACK } from './ports';
 import { parseScreen, parseStatFile, SippCounters } from './sipp-stats';
 
@@ -211,6 +212,7 @@ export async function startSipp(options: SippOptions): Promise<SippProcess> {
   };
   const args = await sippArgs(options, localPort, files);
   const child = spawn('sipp', args, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  trackChild(child);
   return new SippProcess(child, localPort, args, files, options.timeoutMs);
 }
 
