@@ -33,3 +33,4 @@ export { ReceiverStatistics } from './rtp/receiver-statistics';
 export type { SequenceVerdict } from './rtp/receiver-statistics';
 export { RtcpReporter } from './rtp/rtcp-reporter';
 export type { RtcpReporterOptions, RtpLegStatistics, RemoteReceptionReport, ReceivedRtp } from './rtp/rtcp-reporter';
+export { readRtpPacket, isRtcpDatagram } from './rtp/rtp-packet-reader';
