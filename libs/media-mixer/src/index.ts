@@ -34,3 +34,6 @@ export type { SequenceVerdict } from './rtp/receiver-statistics';
 export { RtcpReporter } from './rtp/rtcp-reporter';
 export type { RtcpReporterOptions, RtpLegStatistics, RemoteReceptionReport, ReceivedRtp } from './rtp/rtcp-reporter';
 export { readRtpPacket, isRtcpDatagram } from './rtp/rtp-packet-reader';
+export { AudioMixer, MIXER_SAMPLE_RATE } from './audio/audio-mixer';
+export type { AudioMixerOptions } from './audio/audio-mixer';
+export { softClip, DEFAULT_KNEE } from './audio/soft-clipper';
