@@ -37,3 +37,5 @@ export { readRtpPacket, isRtcpDatagram } from './rtp/rtp-packet-reader';
 export { AudioMixer, MIXER_SAMPLE_RATE } from './audio/audio-mixer';
 export type { AudioMixerOptions } from './audio/audio-mixer';
 export { softClip, DEFAULT_KNEE } from './audio/soft-clipper';
+export { FrameClock } from './audio/frame-clock';
+export type { FrameClockOptions, FrameTick, TimerScheduler } from './audio/frame-clock';
