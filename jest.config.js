@@ -6,7 +6,17 @@ const moduleNameMapper = {
   '^@mcu/media-mixer$': '<rootDir>/libs/media-mixer/src',
   '^@mcu/conference$': '<rootDir>/libs/conference/src',
 };
-const common = { transform: { '^.+\\.ts$': swc }, moduleNameMapper, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+// @nestjs/* 12, asn1js and sip.js ship as ES modules. Node 20 loads them from CommonJS (require(esm)), but
+// jest's module system does not, so jest compiles them to CommonJS with swc like our own sources.
+const ESM_PACKAGES = ['@nestjs', 'asn1js', 'sip\\.js', 'pvtsutils', 'pvutils', 'bytestreamjs', 'uid', '@lukeed'];
+const transformIgnorePatterns = [`/node_modules/(?!(${ESM_PACKAGES.join('|')})/)`];
+const common = {
+  transform: { '^.+\\.(ts|js|mjs)$': swc },
+  transformIgnorePatterns,
+  moduleNameMapper,
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+};
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', roots: ['<rootDir>/apps', '<rootDir>/libs'], testMatch: ['**/*.spec.ts'] },
