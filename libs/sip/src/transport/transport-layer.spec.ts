@@ -240,6 +240,47 @@ describe('TransportLayer on loopback', () => {
     expect(layer.stats().tcpConnections).toBe(0);
   });
 
+  it('TCP: when the request\'s connection is gone, the response goes over a new connection to received and the sent-by port (§18.2.2)', async () => {
+    const listening: Buffer[] = [];
+    const accepted = new Set<net.Socket>();
+    const server = net.createServer((sock) => {
+      accepted.add(sock);
+      sock.on('data', (d) => listening.push(d));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    cleanups.push(() => {
+      for (const sock of accepted) sock.destroy();
+      return new Promise((r) => server.close(r));
+    });
+    const sentByPort = (server.address() as net.AddressInfo).port;
+    let answer: (() => void) | undefined;
+    layer.setUser({
+      onRequest: (req, event) => {
+        answer = () => void layer.sendResponse(createResponse(req, 200, 'OK', { toTag: 't' }), event.remote);
+      },
+      onResponse: () => false,
+    });
+    const phone = await tcpPhone();
+    phone.write(options(`SIP/2.0/TCP 10.1.1.1:${sentByPort};branch=z9hG4bK-gone`));
+    await until(() => answer !== undefined);
+    phone.close();
+    await until(() => layer.stats().tcpConnections === 0);
+    answer?.();
+    await until(() => Buffer.concat(listening).toString().includes('SIP/2.0 200 OK'));
+    expect(Buffer.concat(listening).toString()).toContain('received=127.0.0.1');
+  });
+
+  it('logs every drop through the injected logger', async () => {
+    const logger = { debug: jest.fn(), info: jest.fn(), warn: jest.fn(), error: jest.fn() };
+    const logged = new TransportLayer({ host: '127.0.0.1', port: 0, logger, tcp: false });
+    await logged.listen();
+    cleanups.push(() => logged.close());
+    const { phone } = await udpPhone();
+    phone.send('garbage that is not SIP\r\n\r\n', logged.port);
+    await until(() => logged.stats().dropped === 1);
+    expect(logger.warn).toHaveBeenCalledWith(expect.objectContaining({ remote: expect.objectContaining({ address: '127.0.0.1' }) }), expect.stringMatching(/dropped SIP message/));
+  });
+
   it('TCP: closes idle connections', async () => {
     const idle = new TransportLayer({ host: '127.0.0.1', port: 0, tcpIdleTimeoutMs: 50, udp: false });
     await idle.listen();
