@@ -7,3 +7,4 @@ export * from './udp-transport';
 export * from './tcp-connection';
 export * from './tcp-transport';
 export * from './transport-layer';
+export * from './request-target';
