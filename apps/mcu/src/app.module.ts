@@ -12,7 +12,7 @@ import { RoomsModule } from './rooms/rooms.module';
 import { SipUsersModule } from './sip-users/sip-users.module';
 // Signalling: the SIP module (apps/mcu/src/sip/) plugs in here, next to the REST modules; it injects
 // MCU_CONFIG, ConferenceManager, HealthRegistry, CREDENTIAL_STORE and BINDING_STORE (all global).
-// import { SipModule } from './sip/sip.module';
+import { SipModule } from './sip/sip.module';
 
 /**
  * Composition root. Global modules first (configuration, Redis, health registry, conference,
@@ -32,7 +32,7 @@ export class AppModule {
         ConferenceModule,
         SipUsersModule,
         RoomsModule,
-        // SipModule,
+        SipModule,
         ...(extraImports ?? []),
       ],
       providers: [

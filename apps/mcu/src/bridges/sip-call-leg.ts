@@ -1,0 +1,269 @@
+/**
+ * One SIP call into a room: the INVITE's path from the Request-URI to the conference's decision
+ * (RFC 3261 §13.3), the lobby wait, the answer with RTP ports from the media port source
+ * (RFC 3264), and the call leg's `ParticipantSignalling` towards the conference.
+ *
+ *   INVITE ─► 100 ─► resolve room ─► plan answer (400/488) ─► ports (503) ─► join
+ *     join refused ─► 404 / 403 / 486
+ *     lobby ───────► 180 … admit ─► 200 │ reject ─► 603 │ CANCEL ─► 487, leave
+ *     connected ───► 200 ─► ACK ─► markConnected
+ *   BYE either way, session expiry, ACK timeout ─► leave, ports released
+ */
+import {
+  acceptedKinds,
+  createOffer,
+  formatUri,
+  negotiatedMedia,
+  planAnswer,
+  renderAnswer,
+  SdpError,
+  SessionState,
+  type AnswerPlan,
+  type IncomingCall,
+  type MediaKind,
+  type NegotiatedMedia,
+  type SessionEndReason,
+} from '@mcu/sip';
+import type { ConferenceManager } from '../conference/conference-manager';
+import type { JoinRefusal, ParticipantSignalling } from '../conference/participant';
+import { errorFields } from '../logging/logger';
+import { MediaPortsExhaustedError, type MediaPortSource, type MediaPorts } from './media-port-source';
+import { sipDialTarget } from './sip-dial-target';
+
+/** The part of the conference a call leg uses. */
+export type LegConference = Pick<ConferenceManager, 'resolveDialString' | 'join' | 'markConnected' | 'leave' | 'relayMessage'>;
+
+/** The logging calls a leg makes (pino fits). */
+export interface LegLogger {
+  debug(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/** What a leg needs from the bridge. */
+export interface LegContext {
+  conference: LegConference;
+  ports: MediaPortSource;
+  /** Address written into SDP c= and o= (MCU_PUBLIC_IP). */
+  mediaAddress: string;
+  logger: LegLogger;
+  /** Told whenever the negotiated media of the leg is (re)established. */
+  onMedia(leg: SipCallLeg, media: NegotiatedMedia): void;
+  /** Told once the leg is over. */
+  onEnded(leg: SipCallLeg): void;
+}
+
+/** SIP answers to the conference's refusals (see `JoinRefusal`). */
+const REFUSALS: Readonly<Record<JoinRefusal, { status: number; reason: string }>> = {
+  'not-found': { status: 404, reason: 'Room Not Found' },
+  'pin-required': { status: 403, reason: 'PIN Required' },
+  'wrong-pin': { status: 403, reason: 'Wrong PIN' },
+  full: { status: 486, reason: 'Room Full' },
+  locked: { status: 403, reason: 'Room Locked' },
+};
+
+/** Readable leave reasons for the roster's log and events. */
+const END_REASONS: Readonly<Record<SessionEndReason, string>> = {
+  rejected: 'rejected',
+  cancelled: 'cancelled by caller',
+  'remote-bye': 'caller hung up',
+  'local-bye': 'hung up',
+  'ack-timeout': 'no ACK for the 200 OK',
+  'missing-answer': 'no SDP answer in the ACK',
+  'session-expired': 'session timer expired',
+  'request-failed': 'caller unreachable',
+  shutdown: 'shutdown',
+};
+
+/** A call leg: the SIP side of one participant. */
+export class SipCallLeg implements ParticipantSignalling {
+  private participant: string | undefined;
+  private readonly held = new Map<MediaKind, MediaPorts>();
+  private plan: AnswerPlan | undefined;
+  private mediaValue: NegotiatedMedia | undefined;
+  private finished = false;
+
+  constructor(
+    readonly call: IncomingCall,
+    private readonly ctx: LegContext,
+  ) {
+    call.on('terminated', (reason) => this.onTerminated(reason));
+    call.on('ack', () => this.onAck());
+    call.on('reinvite', (remote, local) => this.readMedia(local, remote, 'answerer'));
+    call.on('message', (contentType, _body, request) => this.onMessage(contentType, request.body));
+    call.on('info', (contentType) => this.ctx.logger.debug({ callId: call.callId, contentType }, 'SIP INFO received'));
+  }
+
+  /** The participant id once joined. */
+  get participantId(): string | undefined {
+    return this.participant;
+  }
+
+  /** The negotiated media, once the offer/answer completed. */
+  get media(): NegotiatedMedia | undefined {
+    return this.mediaValue;
+  }
+
+  /** The RTP ports the leg holds, by media kind. */
+  get ports(): ReadonlyMap<MediaKind, MediaPorts> {
+    return this.held;
+  }
+
+  /** `remote` of the participant: the caller's Contact URI with host and port, without parameters. */
+  get remote(): string {
+    const c = this.call.contact;
+    return formatUri({ ...c, port: c.port ?? 5060, params: new Map(), headers: new Map() });
+  }
+
+  /** Handle the INVITE. Never rejects: every failure becomes a SIP answer and a log line. */
+  async start(): Promise<void> {
+    try {
+      await this.route();
+    } catch (err) {
+      this.ctx.logger.error({ ...errorFields(err), callId: this.call.callId }, 'SIP call set-up failed');
+      this.refuse(500, 'Server Internal Error');
+    }
+  }
+
+  private async route(): Promise<void> {
+    const call = this.call;
+    call.trying();
+    const target = sipDialTarget(call.requestUri);
+    const resolved = target.dial === '' ? undefined : await this.ctx.conference.resolveDialString(target.dial);
+    if (this.finished) return;
+    if (!resolved) {
+      this.ctx.logger.info({ callId: call.callId, dial: target.dial }, 'SIP INVITE for an unknown room');
+      this.refuse(404, 'Room Not Found');
+      return;
+    }
+    const offer = call.offer;
+    if (offer !== undefined) {
+      try {
+        this.plan = planAnswer(offer);
+      } catch (err) {
+        if (!(err instanceof SdpError)) throw err;
+        this.ctx.logger.info({ callId: call.callId, reason: err.reason }, 'SIP offer refused');
+        this.refuse(err.status, err.reason);
+        return;
+      }
+    }
+    const kinds: MediaKind[] = this.plan ? acceptedKinds(this.plan) : ['audio', 'video'];
+    try {
+      for (const kind of kinds) this.held.set(kind, await this.ctx.ports.allocate());
+    } catch (err) {
+      if (!(err instanceof MediaPortsExhaustedError)) throw err;
+      this.ctx.logger.warn({ callId: call.callId, ...errorFields(err) }, 'no RTP ports left');
+      this.refuse(503, 'No Media Ports', [['Retry-After', '30']]);
+      return;
+    }
+    if (this.finished) return this.releasePorts();
+    const result = await this.ctx.conference.join(resolved.room.id, {
+      protocol: 'sip',
+      displayName: call.displayName || call.from.uri.user || 'SIP caller',
+      remote: this.remote,
+      pin: resolved.pin ?? target.pinParam,
+      signalling: this,
+    });
+    if (!result.ok) {
+      const { status, reason } = REFUSALS[result.reason];
+      this.ctx.logger.info({ callId: call.callId, roomId: resolved.room.id, refusal: result.reason }, 'SIP call refused by the conference');
+      this.refuse(status, reason);
+      return;
+    }
+    this.participant = result.participant.id;
+    if (this.finished) {
+      this.ctx.conference.leave(result.participant.id, END_REASONS.cancelled);
+      return;
+    }
+    if (result.lobby) call.ringing();
+    else this.answer();
+  }
+
+  /** Send the 200 OK: the answer to the INVITE's offer, or our offer (answer then in the ACK). */
+  private answer(): void {
+    const ports: Partial<Record<MediaKind, number>> = {};
+    for (const [kind, p] of this.held) ports[kind] = p.port;
+    const render = { address: this.ctx.mediaAddress, ports };
+    const plan = this.plan;
+    const sdp = this.call.sdpOrigin.stamp((origin) => (plan ? renderAnswer(plan, { ...render, origin }) : createOffer({ ...render, origin })));
+    this.call.accept(sdp);
+    if (plan && this.call.offer !== undefined) this.readMedia(sdp, this.call.offer, 'answerer');
+  }
+
+  private onAck(): void {
+    const { local, remote } = this.call.descriptions;
+    if (!this.plan && local !== undefined && remote !== undefined) this.readMedia(local, remote, 'offerer');
+    if (this.participant !== undefined) this.ctx.conference.markConnected(this.participant);
+  }
+
+  private readMedia(local: string, remote: string, localRole: 'offerer' | 'answerer'): void {
+    try {
+      this.mediaValue = negotiatedMedia({ local, remote, localRole });
+      this.ctx.onMedia(this, this.mediaValue);
+    } catch (err) {
+      this.ctx.logger.warn({ ...errorFields(err), callId: this.call.callId }, 'negotiated media unreadable');
+    }
+  }
+
+  private onMessage(contentType: string | undefined, body: Buffer): void {
+    const id = this.participant;
+    if (id === undefined) return;
+    this.ctx.conference.relayMessage(id, contentType ?? 'text/plain', body).catch((err: unknown) => {
+      this.ctx.logger.warn({ ...errorFields(err), participantId: id }, 'SIP MESSAGE not relayed');
+    });
+  }
+
+  private refuse(status: number, reason: string, headers: Array<[string, string]> = []): void {
+    if (this.call.state === SessionState.Early) this.call.reject(status, reason, headers);
+    this.releasePorts();
+  }
+
+  private onTerminated(reason: SessionEndReason): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.releasePorts();
+    if (this.participant !== undefined) this.ctx.conference.leave(this.participant, END_REASONS[reason]);
+    this.ctx.onEnded(this);
+  }
+
+  private releasePorts(): void {
+    for (const p of this.held.values()) p.release();
+    this.held.clear();
+  }
+
+  // ── ParticipantSignalling ─────────────────────────────────────────────────────────────────────
+
+  /** BYE once answered; 480 while the INVITE waits (lobby). Safe to call twice and after the end. */
+  async hangup(reason: string): Promise<void> {
+    if (this.finished) return;
+    this.ctx.logger.info({ callId: this.call.callId, participantId: this.participant, reason }, 'hanging up SIP call');
+    this.call.bye(480);
+  }
+
+  /**
+   * Lobby → connected: the 200 OK to the waiting INVITE.
+   * @throws Error when the call is no longer waiting (cancelled meanwhile).
+   */
+  async admit(): Promise<void> {
+    if (this.finished || this.call.state !== SessionState.Early) throw new Error('the SIP call is no longer waiting');
+    this.answer();
+  }
+
+  /** Lobby → refused: 603 Decline. */
+  async reject(): Promise<void> {
+    if (this.finished || this.call.state !== SessionState.Early) return;
+    this.call.reject(603, 'Decline');
+  }
+
+  /**
+   * A message from another participant as an in-dialog MESSAGE (RFC 3428).
+   * @throws Error when the call cannot carry it yet or the caller refused it.
+   */
+  async sendMessage(from: { id: string; displayName: string }, contentType: string, body: Buffer): Promise<void> {
+    const state = this.call.state;
+    if (state !== SessionState.Confirmed && state !== SessionState.Accepted) throw new Error(`SIP call is ${state}`);
+    const res = await this.call.sendMessage(contentType, body);
+    if (res.status >= 300) throw new Error(`MESSAGE from ${from.displayName} answered ${res.status} ${res.reason}`);
+  }
+}
