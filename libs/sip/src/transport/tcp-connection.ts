@@ -24,6 +24,8 @@ export interface TcpConnectionOwner {
 }
 
 const CRLF = Buffer.from('\r\n');
+/** Octets queued for a peer that does not read before the connection is given up (a slow or stuck peer). */
+const MAX_QUEUED_OCTETS = 4 * 1024 * 1024;
 /** After a fatal stream error, how long the peer gets to read our answer and close before we reset, ms. */
 const LINGER_MS = 2000;
 
@@ -73,9 +75,17 @@ export class TcpConnection {
     return !this.closed && !this.closing && !this.socket.destroyed;
   }
 
-  /** Writes one serialized message. Rejects when the connection is closed or the write fails. */
+  /**
+   * Writes one serialized message. Rejects when the connection is closed, the write fails, or more than
+   * 4 MiB are already queued for a peer that does not read (the connection is then closed).
+   */
   write(data: Buffer): Promise<void> {
     if (!this.isOpen) return Promise.reject(new Error(`TCP connection to ${this.remote.address}:${this.remote.port} is closed`));
+    if (this.socket.writableLength + data.length > MAX_QUEUED_OCTETS) {
+      this.owner.logger.warn({ remote: this.remote, queued: this.socket.writableLength }, 'SIP TCP peer does not read; closing');
+      this.socket.destroy();
+      return Promise.reject(new Error(`TCP connection to ${this.remote.address}:${this.remote.port} is congested`));
+    }
     return new Promise<void>((resolve, reject) => {
       this.socket.write(data, (err) => (err ? reject(err) : resolve()));
     });

@@ -58,6 +58,8 @@ export interface Transport {
   readonly protocol: TransportProtocol;
   /** True for connection-oriented transports (TCP): no retransmissions, Timers D/I/J/K are zero (§17). */
   readonly reliable: boolean;
+  /** Sets who receives parsed messages and parse errors (call before `listen()`). */
+  setListener(listener: TransportListener): void;
   /** Binds the socket(s). Rejects with the OS error (EADDRINUSE, EACCES, …). */
   listen(): Promise<void>;
   /** The bound address. @throws Error when called before `listen()` resolved. */
