@@ -88,6 +88,8 @@ export interface CharacterStringType extends Named {
   readonly stringType: StringType;
   readonly knownMultiplier: boolean;
   readonly size: SizePlan | undefined;
+  /** Effective permitted alphabet (FROM constraint) in ascending order; undefined when unconstrained. */
+  readonly permittedAlphabet: string | undefined;
   /** Bits per character (ALIGNED variant, §27.5.2); 8 for octet-based types. */
   readonly bitsPerChar: number;
   /** Effective permitted alphabet in canonical (ascending) order when characters are encoded by index. */
