@@ -47,6 +47,13 @@ describe('PacketLossConcealer', () => {
     expect(rmsLevel(again)).toBe(0);
   });
 
+  it('starts each loss at full level, even after losses before the history filled', () => {
+    const plc = new PacketLossConcealer(RATE);
+    plc.conceal(FRAME * 10); // a long loss before any audio: silence
+    for (let k = 0; k < 10; k++) plc.accept(tone(k * FRAME, FRAME));
+    expect(toneAmplitude(plc.conceal(80), RATE, 220)).toBeGreaterThan(8000 * 0.8);
+  });
+
   it('finds a low pitch (100 Hz) within the search range', () => {
     const out = primed(100).conceal(FRAME);
     expect(toneAmplitude(out.subarray(0, 80), RATE, 100)).toBeGreaterThan(8000 * 0.7);

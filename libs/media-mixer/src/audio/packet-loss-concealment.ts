@@ -56,8 +56,8 @@ export class PacketLossConcealer {
         frame[i] = Math.round(w * frame[i] + (1 - w) * synthetic[i]);
       }
       this.pitch = 0;
-      this.lostSamples = 0;
     }
+    this.lostSamples = 0;
     this.push(frame);
     return frame;
   }
