@@ -64,6 +64,14 @@ export async function freeUdpTcpPort(attempts = 50): Promise<number> {
   throw new Error(`no loopback port free on both UDP and TCP after ${attempts} attempts`);
 }
 
+/** A loopback UDP port chosen by the kernel (bind to 0), released before returning. */
+export async function freeUdpPort(): Promise<number> {
+  const udp = await tryBindUdp(0);
+  if (!udp) throw new Error('could not bind an ephemeral loopback UDP port');
+  await udp.close();
+  return udp.port;
+}
+
 /** A loopback TCP port chosen by the kernel (bind to 0), released before returning. */
 export async function freeTcpPort(): Promise<number> {
   const tcp = await tryListenTcp(0);

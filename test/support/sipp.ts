@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { artifactPath, tailOfFile } from './artifacts';
 import { trackChild } from './child-registry';
-import { freeUdpPortRange, freeUdpTcpPort, LOOPBACK } from './ports';
+import { freeUdpPort, freeUdpPortRange, freeUdpTcpPort, LOOPBACK } from './ports';
 import { parseScreen, parseStatFile, SippCounters } from './sipp-stats';
 
 /** Folder holding the scenario XML files. */
@@ -43,8 +43,6 @@ export interface SippOptions {
   auth?: { username: string; password: string };
   /** Scenario variables (`-set name value`, read as `[$name]`). */
   vars?: Record<string, string>;
-  /** Reserve four local media ports and pass `-mi 127.0.0.1 -mp <port>` (for pcap play or RTP echo). */
-  media?: boolean;
   /** Default receive timeout for `<recv>` without its own `timeout`, in ms (`-recv_timeout`, default 10 000). */
   recvTimeoutMs?: number;
   /** Hard limit for the whole run, in ms. */
@@ -95,6 +93,8 @@ export async function sippArgs(
   }
   if (options.remote) args.push(options.remote);
   args.push('-i', LOOPBACK, '-bind_local', '-p', String(localPort));
+  // SIPp's remote-control socket: otherwise 0.0.0.0:8888 (or the next free one), shared by every run.
+  args.push('-ci', LOOPBACK, '-cp', String(await freeUdpPort()));
   args.push('-t', options.transport ?? 'u1');
   args.push('-m', String(options.calls));
   args.push('-r', String(options.rate ?? 10));
@@ -103,10 +103,10 @@ export async function sippArgs(
   if (options.service !== undefined) args.push('-s', options.service);
   if (options.auth) args.push('-au', options.auth.username, '-ap', options.auth.password);
   for (const [name, value] of Object.entries(options.vars ?? {})) args.push('-set', name, value);
-  if (options.media) {
-    const media = await freeUdpPortRange(4);
-    args.push('-mi', LOOPBACK, '-mp', String(media.min));
-  }
+  // SIPp always binds its RTP echo sockets (media port and media port + 2; 6000 by default): give
+  // every run its own, on loopback. The SDP offers of the scenarios announce this port.
+  const media = await freeUdpPortRange(4);
+  args.push('-mi', LOOPBACK, '-mp', String(media.min));
   args.push('-recv_timeout', String(options.recvTimeoutMs ?? 10_000));
   args.push('-timeout', `${Math.max(1, Math.ceil(options.timeoutMs / 1000))}s`, '-timeout_error');
   args.push('-nostdin');
