@@ -5,6 +5,7 @@
  *               │ (200 ms, TU silent: send 100 Trying)
  *               │ INVITE retransmission: resend last provisional
  *               ├──2xx from TU: send──► Accepted ──Timer L──► Terminated
+ *               │                          │ G schedule (any transport): resend 2xx until the ACK
  *               └──300-699 from TU: send──► Completed ──ACK──► Confirmed ──Timer I──► Terminated
  *                                            │ Timer G (UDP): resend, G = min(2G, T2)
  *                                            └ Timer H: no ACK, tell TU ─► Terminated
@@ -14,8 +15,9 @@
  * the TU as new calls) for Timer L = 64*T1. In Accepted:
  * - INVITE retransmissions are absorbed (RFC 6026 §7.1);
  * - 2xx passed by the TU again are sent (RFC 6026 §8.7);
- * - the 2xx is retransmitted over UDP on the Timer G schedule (T1, doubling up to T2) until the ACK
- *   arrives — the UAS core's duty of §13.3.1.4, done here so every TU gets it right. The transaction
+ * - the 2xx is retransmitted on the Timer G schedule (T1, doubling up to T2) until the ACK arrives —
+ *   over every transport, TCP included, because this reliability is end to end (a proxy may forward
+ *   over UDP): the UAS core's duty of §13.3.1.4, done here so every TU gets it right. The transaction
  *   layer reports the ACK (matched by dialog, since the ACK for a 2xx has its own branch) through
  *   `ackReceived()`. Without an ACK by Timer L the TU hears `onAckTimeout` and should send BYE.
  */
@@ -137,7 +139,8 @@ export class InviteServerTransaction extends ServerTransaction {
 
   protected override onEnter(to: TransactionState): void {
     if (to === S.Accepted) {
-      if (!this.reliable) this.startTimerG(this.timers.G);
+      // §13.3.1.4: "independent of whatever transport protocols are used to send the response".
+      this.startTimerG(this.timers.G);
       this.startTimer('L', this.timers.L, () => this.timerL());
     } else if (to === S.Completed) {
       if (!this.reliable) this.startTimerG(this.timers.G);

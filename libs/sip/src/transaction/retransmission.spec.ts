@@ -290,3 +290,24 @@ describe('unanswered non-INVITE request', () => {
     layer.dispose();
   });
 });
+
+describe('2xx reliability over TCP (§13.3.1.4 is end to end)', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('the 2xx is retransmitted over TCP too until the ACK arrives', () => {
+    jest.useFakeTimers();
+    const t0 = Date.now();
+    const fake = new FakeTransport();
+    const layer = new TransactionLayer({ transport: fake });
+    let tx: ServerTransaction | undefined;
+    layer.setUser({ onRequest: (_r, t) => (tx = t), onAck: () => undefined });
+    const tcp = { ...PEER, transport: 'TCP' as const };
+    fake.receive(requestText('INVITE', { transport: 'TCP' }), tcp);
+    tx?.reply(200);
+    jest.advanceTimersByTime(2000);
+    fake.receive(requestText('ACK', { transport: 'TCP', branch: 'z9hG4bK-ack', toTag: tx?.toTag }), tcp);
+    jest.advanceTimersByTime(10_000);
+    expect(fake.responseTimes(200).map((t) => t - t0)).toEqual([0, 500, 1500]);
+    layer.dispose();
+  });
+});
