@@ -17,7 +17,7 @@
  *   if (req.method !== 'INVITE') { tx.reply(405); return; }
  *   tx.delegate = { onAckTimeout: (res) => sendBye(), onCancelled: () => cleanUp() };
  *   tx.reply(180);                                   // same To tag (tx.toTag) on every response
- *   tx.respond(build200WithSdp(req, tx.toTag));      // IST → Accepted; retransmits the 2xx over UDP
+ *   tx.respond(build200WithSdp(req, tx.toTag));      // IST → Accepted; retransmits the 2xx (any transport)
  * }                                                  // until the ACK arrives (RFC 6026, §13.3.1.4)
  * onAck(ack, remote) { dialogs.confirm(ack); }       // ACK for the 2xx (and stray ACKs)
  * ```
