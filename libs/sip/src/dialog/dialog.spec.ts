@@ -20,15 +20,23 @@ describe('Dialog (RFC 3261 §12)', () => {
   });
 
   it('refuses an INVITE without Contact or with two (400)', () => {
-    expect(() => Dialog.createUas(peerRequest({ contact: null }), OPTIONS)).toThrow(SipParseError);
+    expect(() => Dialog.createUas(peerRequest({ contact: null }), OPTIONS)).toThrow('Missing Contact');
+    let error: unknown;
     try {
       Dialog.createUas(peerRequest({ contact: '<sip:a@192.0.2.10>, <sip:b@192.0.2.11>' }), OPTIONS);
-      fail('expected an error');
     } catch (err) {
-      expect((err as SipParseError).reason).toBe('More than one Contact');
-      expect((err as SipParseError).status).toBe(400);
-      expect((err as SipParseError).respondable).toBe(true);
+      error = err;
     }
+    expect(error).toBeInstanceOf(SipParseError);
+    expect((error as SipParseError).reason).toBe('More than one Contact');
+    expect((error as SipParseError).status).toBe(400);
+    expect((error as SipParseError).respondable).toBe(true);
+  });
+
+  it('targets the From URI of an RFC 2543 INVITE without Contact (RFC 4475 §3.4.1)', () => {
+    const d = Dialog.createUas(peerRequest({ contact: null, branch: 'rfc2543-branch' }), OPTIONS);
+    expect(d.remoteTarget.user).toBe('alice');
+    expect(d.remoteTarget.host).toBe('192.0.2.10');
   });
 
   it('matches requests to dialogs by Call-ID, To tag and From tag (§12.2.2)', () => {

@@ -20,6 +20,7 @@ import {
   getTag,
   getTo,
   parseUri,
+  topVia,
   type NameAddr,
   type SipUri,
 } from '../message';
@@ -119,7 +120,8 @@ export class Dialog {
   /**
    * Create the dialog of a UAS that answers `req` with a 101-299 response carrying `localTag` (§12.1.1):
    * route set = Record-Route in order, remote target = the Contact URI, remote sequence number = CSeq,
-   * local sequence number empty, remote tag = From tag (empty when the peer is an RFC 2543 UA).
+   * local sequence number empty, remote tag = From tag (empty when the peer is an RFC 2543 UA). An RFC 2543
+   * request (Via branch without the `z9hG4bK` cookie) without Contact targets its From URI instead.
    * @throws SipParseError (400) when the request has no Contact or more than one (§8.1.1.8, §12.1.1),
    *   or malformed Call-ID, From, To, CSeq, Contact or Record-Route.
    */
@@ -127,8 +129,14 @@ export class Dialog {
     const from = getFrom(req);
     const to = getTo(req);
     const contacts = getContacts(req);
-    if (contacts === '*' || contacts.length === 0) throw new SipParseError('Missing Contact', { respondable: true, partial: req });
+    if (contacts === '*') throw new SipParseError('Invalid Contact', { respondable: true, partial: req });
     if (contacts.length > 1) throw new SipParseError('More than one Contact', { respondable: true, partial: req });
+    let remoteTarget: SipUri;
+    if (contacts.length === 1) remoteTarget = contacts[0].uri;
+    else if (isRfc2543(req) && (from.uri.scheme === 'sip' || from.uri.scheme === 'sips')) {
+      // RFC 2543 made Contact optional; its requests then go back to the From address (RFC 4475 §3.4.1).
+      remoteTarget = from.uri;
+    } else throw new SipParseError('Missing Contact', { respondable: true, partial: req });
     const requestUri = parseUri(req.uri);
     return new Dialog({
       id: { callId: getCallId(req), localTag: options.localTag, remoteTag: getTag(from) ?? '' },
@@ -137,7 +145,7 @@ export class Dialog {
       routeSet: getRoutes(req, 'record-route'),
       secure: requestUri.scheme === 'sips',
       localContact: options.localContact,
-      remoteTarget: contacts[0].uri,
+      remoteTarget,
       remoteSeq: getCSeq(req).seq,
       initialLocalSeq: options.initialLocalSeq,
     });
@@ -234,6 +242,15 @@ export class Dialog {
    */
   nextHop(): SipUri {
     return this.routeSet.length > 0 ? this.routeSet[0].uri : this.remoteTargetUri;
+  }
+}
+
+/** True for a request from an RFC 2543 element: its top Via branch lacks the magic cookie (§8.1.1.7). */
+function isRfc2543(req: SipRequest): boolean {
+  try {
+    return !(topVia(req).branch ?? '').startsWith('z9hG4bK');
+  } catch {
+    return false;
   }
 }
 

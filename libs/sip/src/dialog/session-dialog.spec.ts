@@ -1,7 +1,7 @@
 import { getCSeq, parseNameAddr, parseSessionExpires } from '../message';
 import { SdpNegotiationError } from '../sdp/sdp-error';
-import { peerSdp } from './fixtures/messages';
-import { createSession, cseqOf, flush, LOCAL_SDP } from './fixtures/session-harness';
+import { peerRequest, peerSdp } from './fixtures/messages';
+import { createSession, cseqOf, FakeServerTransaction, flush, LOCAL_SDP } from './fixtures/session-harness';
 import { SessionState } from './session-state';
 
 beforeEach(() => jest.useFakeTimers());
@@ -178,6 +178,17 @@ describe('SessionDialog: requests inside the dialog', () => {
     ack(2);
     jest.advanceTimersByTime(40_000);
     expect(channel.retransmitted).toHaveLength(1);
+    expect(session.state).toBe(SessionState.Confirmed);
+  });
+
+  it('answers a re-INVITE with an unreadable Contact with 400 and keeps the target', () => {
+    const { session } = confirmed();
+    const req = peerRequest({ method: 'INVITE', cseq: 2, toTag: 'mcu-tag', body: peerSdp() });
+    req.headers.set('Contact', '<sip:alice@192.0.2.10');
+    const t = new FakeServerTransaction(req);
+    session.receiveRequest(t);
+    expect(t.last.status).toBe(400);
+    expect(session.dialog.remoteTarget.host).toBe('192.0.2.10');
     expect(session.state).toBe(SessionState.Confirmed);
   });
 

@@ -16,6 +16,7 @@ import {
   SipParseError,
   createResponse,
   getContentType,
+  getContacts,
   getCSeq,
   getOptionTags,
   type SipRequest,
@@ -357,6 +358,7 @@ export class SessionDialog {
 
   private onReinvite(tx: ServerTransactionHandle): void {
     const req = tx.request;
+    if (!this.contactReadable(tx)) return;
     // §14.2: an INVITE of ours in progress → 491; theirs not finished → 500 with Retry-After.
     if (this.localRequest?.method === 'INVITE' || this.pendingAck?.localOffer) {
       this.respond(tx, 491);
@@ -394,6 +396,7 @@ export class SessionDialog {
 
   private onUpdate(tx: ServerTransactionHandle): void {
     const req = tx.request;
+    if (!this.contactReadable(tx)) return;
     const offer = sdpBody(req);
     if (offer !== undefined) {
       // RFC 3311 §5.2: our offer unanswered → 491; theirs unanswered → 500 with Retry-After.
@@ -444,6 +447,17 @@ export class SessionDialog {
     }
     this.respond(tx, 200);
     this.notify('onInfo', () => this.delegate?.onInfo?.(req));
+  }
+
+  /** A target refresh request's Contact must parse (§12.2.2); otherwise 400 and false. */
+  private contactReadable(tx: ServerTransactionHandle): boolean {
+    try {
+      getContacts(tx.request);
+      return true;
+    } catch (err) {
+      this.respond(tx, 400, err instanceof SipParseError ? err.reason : 'Invalid Contact');
+      return false;
+    }
   }
 
   // ---- session timer refresh (RFC 4028 §7.4, §10) -------------------------------------------------

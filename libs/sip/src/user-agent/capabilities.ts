@@ -28,3 +28,22 @@ export function unsupportedRequirements(req: SipRequest, supported: readonly str
   const known = new Set(supported.map((t) => t.toLowerCase()));
   return getOptionTags(req, 'require').filter((tag) => !known.has(tag.toLowerCase()));
 }
+
+/**
+ * Whether the request's Accept allows an SDP body in the response (RFC 3261 §20.1: absent means
+ * `application/sdp`; empty means nothing; `q=0` excludes a range). An INVITE that refuses SDP cannot be
+ * answered with a session description (RFC 4475 §3.3.15): 406.
+ */
+export function acceptsSdp(req: SipRequest): boolean {
+  const lines = req.headers.getAll('accept');
+  if (lines.length === 0) return true;
+  for (const line of lines) {
+    for (const range of line.split(',')) {
+      const [type, ...params] = range.split(';').map((p) => p.trim().toLowerCase());
+      if (type !== 'application/sdp' && type !== 'application/*' && type !== '*/*') continue;
+      const q = params.find((p) => p.startsWith('q='));
+      if (q === undefined || Number(q.slice(2)) > 0) return true;
+    }
+  }
+  return false;
+}

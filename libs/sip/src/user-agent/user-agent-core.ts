@@ -12,6 +12,7 @@
  * | INVITE, new                             | the delegate's (100 after 200 ms from the transaction) |
  * | INVITE merged (same Call-ID/tag/CSeq)   | 482 (§8.2.2.2)                                          |
  * | body other than SDP in INVITE           | 415 with Accept (§8.2.3)                                |
+ * | INVITE whose Accept excludes SDP        | 406 with Warning 399 (RFC 4475 §3.3.15)                 |
  * | in-dialog request of an unknown dialog  | 481 (§12.2.2)                                           |
  * | CANCEL                                  | 200, and 487 to the INVITE (§9.2); 481 when unmatched   |
  * | OPTIONS                                 | 200 with Allow, Accept, Supported (§11.2)               |
@@ -52,7 +53,7 @@ import {
   type TransactionStats,
 } from '../transaction';
 import { errorFields, silentLogger, TransportLayer, type Logger, type RemoteAddress, type TransportStats } from '../transport';
-import { ACCEPTED_CONTENT_TYPES, SESSION_METHODS, SUPPORTED_OPTIONS, unsupportedRequirements } from './capabilities';
+import { ACCEPTED_CONTENT_TYPES, acceptsSdp, SESSION_METHODS, SUPPORTED_OPTIONS, unsupportedRequirements } from './capabilities';
 import { IncomingCall } from './incoming-call';
 import { requestTarget } from './request-target';
 import type { IncomingMessage, UserAgentDelegate } from './user-agent-delegate';
@@ -211,6 +212,17 @@ export class UserAgentCore {
 
   private onRequest(req: SipRequest, tx: ServerTransaction): void {
     this.counters.request(req.method);
+    try {
+      this.dispatch(req, tx);
+    } catch (err) {
+      // Header values the transport layer did not need to read can still be malformed.
+      const parseError = err instanceof SipParseError;
+      if (!parseError) this.log.error({ ...errorFields(err), method: req.method }, 'SIP request handling failed');
+      if (!tx.finalResponseSent && !tx.terminated) this.refuse(tx, parseError ? 400 : 500, parseError ? err.reason : undefined);
+    }
+  }
+
+  private dispatch(req: SipRequest, tx: ServerTransaction): void {
     let maxForwards: number | undefined;
     try {
       maxForwards = getMaxForwards(req);
@@ -285,6 +297,10 @@ export class UserAgentCore {
     }
     if (req.body.length > 0 && getContentType(req) !== 'application/sdp') {
       this.refuse(tx, 415, undefined, [['Accept', 'application/sdp']]);
+      return;
+    }
+    if (!acceptsSdp(req)) {
+      this.refuse(tx, 406, undefined, [['Warning', `399 ${this.transport.sentBy()} "Only application/sdp session descriptions are offered"`]]);
       return;
     }
     const encoding = req.headers.get('content-encoding')?.trim().toLowerCase();
