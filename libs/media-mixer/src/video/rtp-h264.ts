@@ -29,14 +29,12 @@ import { CodecError, InvalidArgumentError } from '../errors';
 import { FrameAssembler, PayloadAssembler } from './frame-assembler';
 import { isVclType, joinAnnexB, NalUnitType, nalUnitType, sliceStartsPicture, splitAnnexB } from './h264-nal-unit';
 import type { H264ParameterSets } from './h264-parameters';
-import type { DepacketizeResult, DepacketizerStats, RtpPayloadChunk } from './video-frame';
+import { DEFAULT_MAX_PAYLOAD_OCTETS, DepacketizeResult, DepacketizerStats, RtpPayloadChunk } from './video-frame';
 
 /** STAP-A packet type (RFC 6184 Table 1). */
 export const STAP_A = 24;
 /** FU-A packet type (RFC 6184 Table 1). */
 export const FU_A = 28;
-/** Largest RTP payload the MCU sends, in octets: 1200 leaves room for IP, UDP, RTP and tunnels. */
-export const DEFAULT_MAX_PAYLOAD_OCTETS = 1200;
 
 /** packetization-mode values supported (RFC 6184 §6.2, §6.3); interleaved mode 2 is not. */
 export type H264PacketizationMode = 0 | 1;

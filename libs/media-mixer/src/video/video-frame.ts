@@ -4,6 +4,9 @@
  * sending stream with werift-rtp's `RtpHeader`, which owns SSRC, sequence numbers and timestamps).
  */
 
+/** Largest RTP payload the MCU sends, in octets: 1200 leaves room for IP, UDP, RTP and tunnels. */
+export const DEFAULT_MAX_PAYLOAD_OCTETS = 1200;
+
 /** One encoded picture: an H.264 access unit (Annex B), a VP8 frame, or an H.263 picture. */
 export interface EncodedVideoFrame {
   /** The bitstream of the picture in the form its decoder reads from a file or pipe. */
