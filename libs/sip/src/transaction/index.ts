@@ -14,3 +14,4 @@ export * from './non2xx-ack';
 export * from './cancel-request';
 export * from './transaction-key';
 export * from './transaction-layer';
+export * from './server-transaction-table';

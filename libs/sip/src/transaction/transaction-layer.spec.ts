@@ -291,6 +291,20 @@ describe('transaction layer', () => {
       expect(fake.responses(487)).toHaveLength(0);
     });
 
+    it('a CANCEL with a branch of its own still finds its INVITE by Call-ID, CSeq, From tag and Request-URI', () => {
+      fake.receive(requestText('INVITE'));
+      fake.receive(requestText('CANCEL', { branch: 'z9hG4bK-fresh-cancel-branch' }));
+      expect(fake.responses(487)).toHaveLength(1);
+      expect(fake.responses(481)).toHaveLength(0);
+    });
+
+    it('…but not an INVITE from another source address', () => {
+      fake.receive(requestText('INVITE'));
+      fake.receive(requestText('CANCEL', { branch: 'z9hG4bK-fresh-cancel-branch' }), { ...PEER, address: '203.0.113.9' });
+      expect(fake.responses(481)).toHaveLength(1);
+      expect(fake.responses(487)).toHaveLength(0);
+    });
+
     it('default handling: an unmatched CANCEL gets 481', () => {
       fake.receive(requestText('CANCEL', { branch: 'z9hG4bK-unknown' }));
       expect(fake.responses(481)).toHaveLength(1);

@@ -54,7 +54,7 @@
  * Requests whose CSeq, Call-ID, From or To cannot be read, or whose CSeq method differs from the
  * request method, are answered 400 here and never reach the TU.
  */
-import { generateBranch, getCSeq, getCallId, getFrom, getTag, SipParseError, SipRequest, SipResponse, setTopVia, topVia } from '../message';
+import { generateBranch, getCSeq, getCallId, getFrom, SipParseError, SipRequest, SipResponse, setTopVia, topVia } from '../message';
 import { errorFields, Logger, ReceivedMessage, RemoteAddress, silentLogger } from '../transport';
 import { ClientTransaction, ClientTransactionCallbacks } from './client-transaction';
 import { buildCancel } from './cancel-request';
@@ -64,7 +64,8 @@ import { NonInviteClientTransaction } from './non-invite-client';
 import { NonInviteServerTransaction } from './non-invite-server';
 import { ServerTransaction } from './server-transaction';
 import { Transaction, TransactionContext, TransactionError } from './transaction';
-import { ackDialogKey, ackDialogKeyOf, clientKey, isRfc3261Branch, responseKey, serverKey, toTag } from './transaction-key';
+import { clientKey, isRfc3261Branch, responseKey, ServerKey, serverKey, toTag } from './transaction-key';
+import { ServerTransactionTable } from './server-transaction-table';
 import { TransactionKind, TransactionState } from './transaction-state';
 import type { TransactionTransport } from './transaction-transport';
 import type { TransactionUser } from './transaction-user';
@@ -95,9 +96,7 @@ export class TransactionLayer {
   private readonly logger: Logger;
   private user?: TransactionUser;
   private readonly clients = new Map<string, ClientTransaction>();
-  private readonly servers = new Map<string, ServerTransaction>();
-  private readonly acceptedByDialog = new Map<string, InviteServerTransaction>();
-  private readonly dialogKeyOf = new WeakMap<InviteServerTransaction, string>();
+  private readonly servers = new ServerTransactionTable();
   private readonly pendingCancels = new Map<InviteClientTransaction, ClientTransactionCallbacks | undefined>();
   private readonly live = new Set<Transaction>();
   private disposed = false;
@@ -206,7 +205,6 @@ export class TransactionLayer {
     this.live.clear();
     this.clients.clear();
     this.servers.clear();
-    this.acceptedByDialog.clear();
   }
 
   /** A response from the transport layer. Returns false when no client transaction matched (stray). */
@@ -227,7 +225,7 @@ export class TransactionLayer {
   /** A request from the transport layer (§17.2.3 matching, then a new server transaction). */
   private receiveRequest(request: SipRequest, event: ReceivedMessage): void {
     const source = event.remote;
-    let key: { key: string; rfc3261: boolean };
+    let key: ServerKey;
     try {
       if (getCSeq(request).method !== request.method) {
         this.ctx.transport.reject(request, 400, 'CSeq Method Mismatch', source);
@@ -250,8 +248,8 @@ export class TransactionLayer {
       this.receiveAck(request, key, source);
       return;
     }
-    const existing = this.servers.get(key.key);
-    if (existing && (key.rfc3261 || toTag(existing.request) === toTag(request))) {
+    const existing = this.servers.match(request, key);
+    if (existing) {
       existing.receiveRequest(request);
       return;
     }
@@ -273,20 +271,16 @@ export class TransactionLayer {
     }
   }
 
-  private receiveAck(ack: SipRequest, key: { key: string; rfc3261: boolean }, source: RemoteAddress): void {
-    const tx = this.servers.get(key.key);
-    if (tx instanceof InviteServerTransaction) {
-      const response = tx.lastResponse;
-      const tagMatches = key.rfc3261 || (response !== undefined && toTag(response) === toTag(ack));
-      if (tagMatches && !tx.receiveAck(ack)) return; // ACK for a non-2xx: absorbed (§17.2.1).
+  private receiveAck(ack: SipRequest, key: ServerKey, source: RemoteAddress): void {
+    const tx = this.servers.matchAck(ack, key);
+    if (tx) {
+      if (!tx.receiveAck(ack)) return; // ACK for a non-2xx: absorbed (§17.2.1).
     } else {
-      let dialogKey: string | undefined;
       try {
-        dialogKey = ackDialogKeyOf(ack);
+        this.servers.acceptedFor(ack)?.ackReceived();
       } catch (err) {
         this.logger.debug(errorFields(err), 'ACK with unreadable dialog fields');
       }
-      if (dialogKey !== undefined) this.acceptedByDialog.get(dialogKey)?.ackReceived();
     }
     const user = this.user;
     if (!user) {
@@ -302,12 +296,11 @@ export class TransactionLayer {
 
   private receiveCancel(cancel: SipRequest, key: string, source: RemoteAddress): void {
     const cancelTx = this.createServer(cancel, key, source) as NonInviteServerTransaction;
-    let invite: InviteServerTransaction | undefined;
-    const inviteKey = serverKey(cancel, 'INVITE');
-    const candidate = this.servers.get(inviteKey.key);
-    if (candidate instanceof InviteServerTransaction && (inviteKey.rfc3261 || toTag(candidate.request) === toTag(cancel))) {
-      invite = candidate;
-      invite.markCancelled();
+    const match = this.servers.inviteForCancel(cancel, source);
+    const invite = match?.invite;
+    if (match) {
+      match.invite.markCancelled();
+      if (match.how === 'call') this.logger.info({ remote: source }, 'CANCEL matched its INVITE by Call-ID/CSeq/From tag (its branch differs)');
     }
     const user = this.user;
     if (user?.onCancel) {
@@ -342,7 +335,7 @@ export class TransactionLayer {
       request.method === 'INVITE'
         ? new InviteServerTransaction(this.ctx, key, branch, request, source)
         : new NonInviteServerTransaction(this.ctx, key, branch, request, source);
-    this.servers.set(key, tx);
+    this.servers.add(tx);
     this.live.add(tx);
     return tx;
   }
@@ -366,27 +359,17 @@ export class TransactionLayer {
         this.pendingCancels.delete(tx);
       }
     }
-    if (tx instanceof InviteServerTransaction && to === TransactionState.Accepted) this.indexAccepted(tx);
+    if (tx instanceof InviteServerTransaction && to === TransactionState.Accepted) {
+      try {
+        this.servers.accepted(tx);
+      } catch (err) {
+        this.logger.debug(errorFields(err), 'cannot index an accepted INVITE');
+      }
+    }
     if (to !== TransactionState.Terminated) return;
     this.live.delete(tx);
     if (this.clients.get(tx.id) === tx) this.clients.delete(tx.id);
-    if (this.servers.get(tx.id) === tx) this.servers.delete(tx.id);
-    if (tx instanceof InviteServerTransaction) {
-      const dialogKey = this.dialogKeyOf.get(tx);
-      if (dialogKey !== undefined && this.acceptedByDialog.get(dialogKey) === tx) this.acceptedByDialog.delete(dialogKey);
-    }
+    if (tx instanceof ServerTransaction) this.servers.remove(tx);
     this.logger.debug({ tx: tx.id, kind: tx.kind, from }, 'SIP transaction terminated');
-  }
-
-  private indexAccepted(tx: InviteServerTransaction): void {
-    try {
-      const req = tx.request;
-      const tag = tx.lastResponse ? toTag(tx.lastResponse) : toTag(req);
-      const key = ackDialogKey(getCallId(req), getCSeq(req).seq, getTag(getFrom(req)) ?? '', tag);
-      this.acceptedByDialog.set(key, tx);
-      this.dialogKeyOf.set(tx, key);
-    } catch (err) {
-      this.logger.debug(errorFields(err), 'cannot index accepted INVITE');
-    }
   }
 }
