@@ -8,3 +8,4 @@ export * from './tcp-connection';
 export * from './tcp-transport';
 export * from './transport-layer';
 export * from './request-target';
+export * from './stun-keepalive';

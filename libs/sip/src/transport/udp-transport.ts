@@ -3,12 +3,14 @@
  *
  * Received datagrams are parsed whole (§18.3: a datagram carries exactly one message; Content-Length
  * is checked by the parser). Datagrams consisting only of CR/LF are keep-alives sent by many phones
- * and are ignored without a parse error.
+ * and are ignored without a parse error; STUN Binding requests (RFC 5626 §4.4.2 keep-alives) are
+ * answered with the sender's reflexive address.
  */
 import * as dgram from 'node:dgram';
 import { isIP } from 'node:net';
 import { parseMessage, SipParseError } from '../message';
 import { errorFields, Logger, silentLogger } from './logger';
+import { isStunMessage, stunBindingResponse } from './stun-keepalive';
 import type { LocalAddress, RemoteAddress, Transport, TransportListener } from './transport';
 import { normalizeAddress } from './transport';
 
@@ -18,6 +20,8 @@ export interface UdpTransportOptions {
   host: string;
   /** Port to bind; 0 picks a free one (read it back with `localAddress().port`). */
   port: number;
+  /** Socket receive buffer in octets, to ride out bursts (default 1 MiB; the OS may cap it). */
+  recvBufferSize?: number;
   logger?: Logger;
 }
 
@@ -46,7 +50,7 @@ export class UdpTransport implements Transport {
   listen(): Promise<void> {
     if (this.socket) return Promise.reject(new Error('UDP transport already listening'));
     const type = isIP(this.options.host) === 6 ? 'udp6' : 'udp4';
-    const socket = dgram.createSocket({ type });
+    const socket = dgram.createSocket({ type, recvBufferSize: this.options.recvBufferSize ?? 1 << 20 });
     this.socket = socket;
     return new Promise<void>((resolve, reject) => {
       const onError = (err: Error): void => {
@@ -106,12 +110,25 @@ export class UdpTransport implements Transport {
     });
   }
 
+  private answerStun(data: Buffer, remote: RemoteAddress): void {
+    const response = stunBindingResponse(data, remote.address, remote.port);
+    if (!response) {
+      this.logger.debug({ remote }, 'STUN message other than a Binding request ignored');
+      return;
+    }
+    this.send(response, remote).catch((err) => this.logger.debug({ ...errorFields(err), remote }, 'STUN response not sent'));
+  }
+
   private onDatagram(data: Buffer, rinfo: dgram.RemoteInfo): void {
     const local = this.bound;
     const listener = this.listener;
     if (!local || !listener) return;
     if (isKeepAlive(data)) return;
     const remote: RemoteAddress = { transport: 'UDP', address: normalizeAddress(rinfo.address), port: rinfo.port };
+    if (isStunMessage(data)) {
+      this.answerStun(data, remote);
+      return;
+    }
     try {
       let message;
       try {
