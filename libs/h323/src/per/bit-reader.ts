@@ -22,6 +22,8 @@ export class BitReader {
   fragment = false;
   private pos: number;
   private readonly end: number;
+  /** The same octets as a Buffer (a view, no copy), for fast copies and string decoding. */
+  private readonly bytes: Buffer;
 
   /**
    * @param data the encoding
@@ -36,6 +38,7 @@ export class BitReader {
     this.pos = 0;
     this.end = data.length * 8;
     this.path = path;
+    this.bytes = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.length);
   }
 
   /** Bits consumed so far (relative to this reader's data). */
@@ -113,7 +116,9 @@ export class BitReader {
     if ((this.pos & 7) === 0) {
       const start = this.pos >>> 3;
       this.pos += n * 8;
-      return Buffer.from(this.data.subarray(start, start + n));
+      const out = Buffer.allocUnsafe(n);
+      this.bytes.copy(out, 0, start, start + n);
+      return out;
     }
     const out = Buffer.allocUnsafe(n);
     for (let i = 0; i < n; i++) out[i] = this.readBits(8);
@@ -125,7 +130,17 @@ export class BitReader {
     this.need(n * 8);
     const start = this.pos >>> 3;
     this.pos += n * 8;
-    return Buffer.from(this.data.buffer, this.data.byteOffset + start, n).toString('latin1');
+    return this.bytes.toString('latin1', start, start + n);
+  }
+
+  /** `n` 16-bit characters (UTF-16 code units, big-endian) at the current octet-aligned position. */
+  readUcs2(n: number): string {
+    this.need(n * 16);
+    const start = this.pos >>> 3;
+    this.pos += n * 16;
+    const swapped = Buffer.allocUnsafe(n * 2);
+    this.bytes.copy(swapped, 0, start, start + n * 2);
+    return swapped.swap16().toString('utf16le');
   }
 
   /** A view (no copy) of `n` octets at the current octet-aligned position. */

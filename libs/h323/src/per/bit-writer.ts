@@ -17,6 +17,13 @@ export class BitWriter {
     this.buf = new Uint8Array(initialOctets);
   }
 
+  /** Empties the writer for reuse: clears the octets written so far and the path. */
+  reset(): void {
+    this.buf.fill(0, 0, Math.min(this.buf.length, ((this.pos + 7) >>> 3) + 1));
+    this.pos = 0;
+    this.path.length = 0;
+  }
+
   /** Bits written so far. */
   get bitPosition(): number {
     return this.pos;

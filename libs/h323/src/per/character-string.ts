@@ -109,7 +109,10 @@ function readCharacters(r: BitReader, t: CharacterStringType, n: number): string
   const b = t.bitsPerChar;
   r.need(n * b);
   const alphabet = t.indexAlphabet;
-  if (alphabet === undefined && b === 8 && (r.bitPosition & 7) === 0) return r.readLatin1(n);
+  if (alphabet === undefined && (r.bitPosition & 7) === 0) {
+    if (b === 8) return r.readLatin1(n);
+    if (b === 16) return r.readUcs2(n);
+  }
   const codes = new Array<number>(n);
   for (let i = 0; i < n; i++) {
     const raw = r.readBits(b);

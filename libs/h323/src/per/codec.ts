@@ -88,15 +88,25 @@ export function decodeValue(r: BitReader, t: CompiledType): unknown {
  * @throws PerEncodeError (with the field path) when the value does not fit the type
  */
 export function encode<T>(type: PerType<T>, value: T): Buffer {
-  const w = new BitWriter();
+  const shared = sharedWriter;
+  const w = shared ?? new BitWriter();
+  sharedWriter = undefined;
   try {
     encodeValue(w, type, value);
+    return w.finish();
   } catch (error) {
     if (error instanceof PerEncodeError) throw error;
     throw new PerEncodeError(`cannot encode value: ${String(error)}`, formatPath(w.path), w.bitPosition, { cause: error });
+  } finally {
+    if (shared !== undefined) {
+      w.reset();
+      sharedWriter = shared;
+    }
   }
-  return w.finish();
 }
+
+/** A writer reused by {@link encode} (synchronous, so one suffices; a nested call gets a fresh one). */
+let sharedWriter: BitWriter | undefined = new BitWriter(4096);
 
 /**
  * Decodes the complete aligned-PER encoding of a value of `type`. Octets after the encoding are ignored (use
