@@ -131,8 +131,10 @@ export class TransactionLayer {
    * Sends `request` in a new client transaction (ICT for INVITE, NICT otherwise, §17.1) to `target`.
    * The top Via is written by the transport layer; its branch is kept when it carries the magic
    * cookie (a CANCEL reuses its INVITE's, §9.1), else a new one is generated.
+   * Outcomes arrive on `callbacks` (responses, timeout = 408, transport error = 503, §8.1.3.1).
    * @throws TransactionError for ACK (use `sendAck`), after `dispose()`, or when a transaction with the
-   *   same branch and method exists; SipParseError when the request's Via or CSeq is unreadable.
+   *   same branch and method exists; SipParseError when the request's Via or CSeq is unreadable;
+   *   Error when `target.transport` is not enabled on the transport layer.
    */
   sendRequest(request: SipRequest, target: RemoteAddress, callbacks: ClientTransactionCallbacks): ClientTransaction {
     if (this.disposed) throw new TransactionError('transaction layer disposed');
