@@ -270,10 +270,12 @@ export class BitReader {
 
   private readBigUnsignedOctets(octets: number): bigint {
     this.need(octets * 8);
-    let value = 0n;
-    for (let i = 0; i < octets; i++) value = (value << 8n) | BigInt(this.readBits(8));
-    return value;
+    if ((this.pos & 7) !== 0) this.align();
+    const start = this.pos >>> 3;
+    this.pos += octets * 8;
+    return BigInt('0x' + this.bytes.toString('hex', start, start + octets));
   }
+
 }
 
 /** Number of bits of the binary representation of `n` (n ≥ 0; 0 for n = 0). */

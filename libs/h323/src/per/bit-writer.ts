@@ -148,22 +148,23 @@ export class BitWriter {
       this.writeUnsignedOctets(offset, octets);
       return;
     }
-    const offset = value - BigInt(lb);
-    let octets = 1;
-    while (offset >> BigInt(octets * 8) > 0n) octets++;
-    this.writeLengthDeterminant(octets, 0, undefined);
-    this.writeBigOctets(offset, octets);
+    const hex = (value - BigInt(lb)).toString(16);
+    this.writeLengthDeterminant(Math.ceil(hex.length / 2), 0, undefined);
+    this.writeOctets(Buffer.from(hex.length % 2 === 0 ? hex : '0' + hex, 'hex'));
   }
+
 
   /** Unconstrained whole number, X.691 §10.8: octet length then the minimal 2's-complement octets (§10.4). */
   writeUnconstrainedWholeNumber(value: number | bigint): void {
     const big = typeof value === 'bigint' ? value : BigInt(value);
-    let octets = 1;
-    while (big < -(1n << BigInt(octets * 8 - 1)) || big >= 1n << BigInt(octets * 8 - 1)) octets++;
+    // Minimal two's complement: enough octets for the magnitude plus a sign bit.
+    const magnitude = big < 0n ? -big - 1n : big;
+    const octets = Math.floor(magnitude.toString(2).length / 8) + 1;
     this.writeLengthDeterminant(octets, 0, undefined);
     const raw = big < 0n ? (1n << BigInt(octets * 8)) + big : big;
-    this.writeBigOctets(raw, octets);
+    this.writeOctets(Buffer.from(raw.toString(16).padStart(octets * 2, '0'), 'hex'));
   }
+
 
   /**
    * Length determinant, X.691 §10.9 (ALIGNED). Below a 64K upper bound: a constrained whole number in lb..ub.
@@ -257,10 +258,6 @@ export class BitWriter {
 
   private writeUnsignedOctets(value: number, octets: number): void {
     for (let i = octets - 1; i >= 0; i--) this.writeBits(Math.floor(value / 2 ** (8 * i)) & 0xff, 8);
-  }
-
-  private writeBigOctets(value: bigint, octets: number): void {
-    for (let i = octets - 1; i >= 0; i--) this.writeBits(Number((value >> BigInt(8 * i)) & 0xffn), 8);
   }
 
   private ensure(bits: number): void {

@@ -152,6 +152,8 @@ describe('encode errors', () => {
     ['E1', 'blue', /ENUMERATED has no item "blue"/],
     ['Octets', 'not octets', /OCTET STRING value must be a Buffer/],
     ['V2', { a: 1, e: 'x' }, /missing mandatory component \(at d,/],
+    ['V1', { a: 1, $unknownExtensions: [{ index: 1e6, encoding: Buffer.alloc(1) }] }, /extension bitmap of 1000001 bits/],
+    ['V1', { a: 1, $unknownExtensions: [{ index: 0, encoding: Buffer.alloc(1) }] }, /not beyond known additions/],
   ])('%s %j', (name, value, message) => {
     expect(() => encode(type(name), value)).toThrow(PerEncodeError);
     expect(() => encode(type(name), value)).toThrow(message);

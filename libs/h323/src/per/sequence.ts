@@ -7,6 +7,9 @@ import type { UnknownExtension } from './values';
 
 type Fields = Record<string, unknown>;
 
+/** Longest extension-addition bitmap the encoder writes (a decoder is bounded by its input anyway). */
+const MAX_EXTENSION_BITMAP = 65536;
+
 /**
  * SEQUENCE and SET, X.691 §18 and §20 (SET components are already in canonical tag order):
  * the extension bit when the type is extensible (§18.1), a bit-map of the present OPTIONAL/DEFAULT root
@@ -80,6 +83,7 @@ function writeExtensions(w: BitWriter, t: SequenceType, fields: Fields): void {
   const stated = fields.$extensionBitmapLength;
   if (typeof stated === 'number' && Number.isSafeInteger(stated) && stated > length) length = stated;
   if (length === 0) length = 1;
+  if (length > MAX_EXTENSION_BITMAP) w.fail(`extension bitmap of ${length} bits`);
   w.writeNormallySmallLength(length);
   let u = 0;
   for (let i = 0; i < length; i++) {

@@ -16,6 +16,11 @@
  * | character strings | string (BMPString: UTF-16 code units; GeneralString: one char per octet, Latin-1) |
  * | open type (`TYPE-IDENTIFIER.&Type`) | Buffer holding the contained encoding |
  *
+ * DEFAULT components are encoded when their key is present and omitted otherwise; the decoder does not fill in
+ * default values, so a decoded value re-encodes as received. Extension additions (also those the ASN.1 marks
+ * mandatory) are optional in values, since older peers omit them; an extension addition group is encoded when
+ * any of its members is present, and then its mandatory members must be.
+ *
  * Extensions a newer peer sends and this schema does not know are kept so that re-encoding reproduces the
  * input: unknown SEQUENCE extension additions in `$unknownExtensions`, unknown CHOICE alternatives as
  * {@link UnknownAlternative}, unknown ENUMERATED additions as `'$unknown-<index>'`. Keys starting with `$` can

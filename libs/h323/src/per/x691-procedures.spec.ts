@@ -85,6 +85,14 @@ describe('semi-constrained and unconstrained whole numbers (X.691 §10.7, §10.8
     expect(reader(hex).readUnconstrainedWholeNumber()).toBe(value);
   });
 
+  it('reads integers of thousands of octets in linear time', () => {
+    const value = (1n << 32000n) + 12345n;
+    const hex = written((w) => w.writeUnconstrainedWholeNumber(value));
+    expect(hex.slice(0, 6)).toBe('8fa101');
+    expect(reader(hex).readUnconstrainedWholeNumber()).toBe(value);
+    expect(reader(written((w) => w.writeSemiConstrainedWholeNumber(value, 0))).readSemiConstrainedWholeNumber(0)).toBe(value);
+  });
+
   it('unconstrained beyond ±2^53 as bigint', () => {
     for (const value of [-(2n ** 63n), 2n ** 63n - 1n, 2n ** 80n]) {
       const hex = written((w) => w.writeUnconstrainedWholeNumber(value));
