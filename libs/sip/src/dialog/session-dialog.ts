@@ -23,17 +23,11 @@ import {
   type SipResponse,
 } from '../message';
 import { errorFields, silentLogger, type Logger } from '../transport/logger';
-import type { TimerHandle } from '../transaction/timers';
 import { AcceptedResponse } from './accepted-response';
 import { Dialog } from './dialog';
-import {
-  SessionTimer,
-  negotiateAsUas,
-  refreshRequestHeaders,
-  termsFromRefreshResponse,
-  getMinSE,
-  type SessionTimerTerms,
-} from './session-timer';
+import { SessionRefresher } from './session-refresher';
+import { SessionResponses } from './session-responses';
+import { SessionTimer, negotiateAsUas, type SessionTimerTerms } from './session-timer';
 import { SessionDialogError, SessionState, SESSION_TRANSITIONS, type SessionEndReason } from './session-state';
 import {
   DEFAULT_INFO_CONTENT_TYPES,
@@ -76,7 +70,8 @@ export class SessionDialog {
   /** A re-INVITE or UPDATE the local side sent and has no final response to yet. */
   private localRequest: { method: 'INVITE' | 'UPDATE'; withOffer: boolean } | undefined;
   private byeWhenAcked: SessionEndReason | undefined;
-  private retryHandle: TimerHandle | undefined;
+  private readonly refresher: SessionRefresher | undefined;
+  private readonly responses: SessionResponses;
   private localSdp: string | undefined;
   private remoteSdp: string | undefined;
   private remoteAllow: Set<string>;
@@ -98,13 +93,16 @@ export class SessionDialog {
       localContact: options.localContact,
       initialLocalSeq: options.initialLocalSeq,
     });
+    this.responses = new SessionResponses(options.localTag, options.localContact, options.responseHeaders);
     this.remoteSdp = sdpBody(this.invite);
     this.remoteAllow = allowOf(this.invite);
     if (options.sessionTimer !== false) {
-      this.timer = new SessionTimer(options.clock, {
-        refreshDue: () => this.guard('session refresh', () => this.refresh()),
+      const timer = new SessionTimer(options.clock, {
+        refreshDue: () => this.guard('session refresh', () => this.refresher?.refreshDue()),
         expired: () => this.guard('session expiry', () => this.sendBye('session-expired')),
       });
+      this.timer = timer;
+      this.refresher = this.createRefresher(timer, options.sessionTimer.minSE);
     }
   }
 
@@ -169,7 +167,7 @@ export class SessionDialog {
     if (status < 100 || status > 199) throw new SessionDialogError(`not a provisional status: ${status}`);
     this.expectState('provisional response', SessionState.Early);
     const res = createResponse(this.invite, status, reason, status === 100 ? {} : { toTag: this.options.localTag });
-    if (status !== 100) this.addContact(res);
+    if (status !== 100) this.responses.addContact(res);
     this.inviteTx.respond(res);
   }
 
@@ -182,7 +180,7 @@ export class SessionDialog {
   accept(sdp: string): void {
     this.expectState('accept', SessionState.Early);
     const timerHeaders = this.timerHeadersFor(this.invite);
-    const res = this.okWithSdp(this.invite, sdp, timerHeaders.headers);
+    const res = this.responses.okWithSdp(this.invite, sdp, timerHeaders.headers);
     this.localSdp = sdp;
     this.inviteTx.respond(res);
     this.transition(SessionState.Accepted);
@@ -204,7 +202,7 @@ export class SessionDialog {
   private finishInvite(status: number, why: SessionEndReason, reason?: string, headers: ReadonlyArray<readonly [string, string]> = []): void {
     const res = createResponse(this.invite, status, reason, { toTag: this.options.localTag });
     for (const [n, v] of headers) res.headers.append(n, v);
-    this.appendResponseHeaders(res);
+    this.responses.finish(res);
     this.inviteTx.respond(res);
     this.terminate(why);
   }
@@ -284,18 +282,18 @@ export class SessionDialog {
   receiveRequest(tx: ServerTransactionHandle): void {
     const req = tx.request;
     if (this.stateValue === SessionState.Terminated) {
-      this.respond(tx, 481);
+      this.responses.respond(tx, 481);
       return;
     }
     let inOrder: boolean;
     try {
       inOrder = this.dialog.acceptRemoteSeq(req);
     } catch (err) {
-      this.respond(tx, 400, err instanceof SipParseError ? err.reason : 'Invalid CSeq');
+      this.responses.respond(tx, 400, err instanceof SipParseError ? err.reason : 'Invalid CSeq');
       return;
     }
     if (!inOrder) {
-      this.respond(tx, 500, 'CSeq Out of Order');
+      this.responses.respond(tx, 500, 'CSeq Out of Order');
       return;
     }
     switch (req.method) {
@@ -312,14 +310,14 @@ export class SessionDialog {
         this.onInfo(tx);
         return;
       case 'MESSAGE':
-        this.respond(tx, 200);
+        this.responses.respond(tx, 200);
         this.notify('onMessage', () => this.delegate?.onMessage?.(req));
         return;
       case 'OPTIONS':
-        this.respond(tx, 200);
+        this.responses.respond(tx, 200);
         return;
       default:
-        this.respond(tx, 405);
+        this.responses.respond(tx, 405);
     }
   }
 
@@ -350,7 +348,7 @@ export class SessionDialog {
   // ---- received requests -------------------------------------------------------------------------
 
   private onBye(tx: ServerTransactionHandle): void {
-    this.respond(tx, 200);
+    this.responses.respond(tx, 200);
     // §15.1.2: a BYE on an early dialog ends the INVITE too.
     if (this.stateValue === SessionState.Early) this.finishInvite(487, 'remote-bye');
     else this.terminate('remote-bye');
@@ -361,11 +359,11 @@ export class SessionDialog {
     if (!this.contactReadable(tx)) return;
     // §14.2: an INVITE of ours in progress → 491; theirs not finished → 500 with Retry-After.
     if (this.localRequest?.method === 'INVITE' || this.pendingAck?.localOffer) {
-      this.respond(tx, 491);
+      this.responses.respond(tx, 491);
       return;
     }
     if (this.stateValue === SessionState.Early || this.pendingAck) {
-      this.respondRetryLater(tx);
+      this.responses.retryLater(tx);
       return;
     }
     const timer = this.timerHeadersFor(req, tx);
@@ -378,10 +376,10 @@ export class SessionDialog {
     } catch (err) {
       const { status, reason } = statusOf(err);
       this.log.info({ ...errorFields(err), callId: this.dialog.id.callId, status }, 'SIP re-INVITE refused');
-      this.respond(tx, status, reason);
+      this.responses.respond(tx, status, reason);
       return;
     }
-    const res = this.okWithSdp(req, sdp, timer.headers);
+    const res = this.responses.okWithSdp(req, sdp, timer.headers);
     this.dialog.refreshRemoteTarget(req);
     this.remoteAllow = allowOf(req, this.remoteAllow);
     this.localSdp = sdp;
@@ -401,11 +399,11 @@ export class SessionDialog {
     if (offer !== undefined) {
       // RFC 3311 §5.2: our offer unanswered → 491; theirs unanswered → 500 with Retry-After.
       if (this.localRequest?.withOffer || this.pendingAck?.localOffer) {
-        this.respond(tx, 491);
+        this.responses.respond(tx, 491);
         return;
       }
       if (this.stateValue === SessionState.Early) {
-        this.respondRetryLater(tx);
+        this.responses.retryLater(tx);
         return;
       }
     }
@@ -417,12 +415,12 @@ export class SessionDialog {
         sdp = this.requireDelegate().answerOffer(offer);
       } catch (err) {
         const { status, reason } = statusOf(err);
-        this.respond(tx, status, reason);
+        this.responses.respond(tx, status, reason);
         return;
       }
     }
-    const res = sdp === undefined ? this.buildResponse(req, 200) : this.okWithSdp(req, sdp, []);
-    if (sdp === undefined) this.addContact(res);
+    const res = sdp === undefined ? this.responses.build(req, 200) : this.responses.okWithSdp(req, sdp, []);
+    if (sdp === undefined) this.responses.addContact(res);
     for (const [n, v] of timer.headers) res.headers.append(n, v);
     this.dialog.refreshRemoteTarget(req);
     tx.respond(res);
@@ -440,12 +438,12 @@ export class SessionDialog {
     const accepted = this.options.infoContentTypes ?? DEFAULT_INFO_CONTENT_TYPES;
     const type = getContentType(req);
     if (req.body.length > 0 && (type === undefined || !accepted.includes(type))) {
-      const res = this.buildResponse(req, 415);
+      const res = this.responses.build(req, 415);
       res.headers.append('Accept', accepted.join(', '));
       tx.respond(res);
       return;
     }
-    this.respond(tx, 200);
+    this.responses.respond(tx, 200);
     this.notify('onInfo', () => this.delegate?.onInfo?.(req));
   }
 
@@ -455,76 +453,47 @@ export class SessionDialog {
       getContacts(tx.request);
       return true;
     } catch (err) {
-      this.respond(tx, 400, err instanceof SipParseError ? err.reason : 'Invalid Contact');
+      this.responses.respond(tx, 400, err instanceof SipParseError ? err.reason : 'Invalid Contact');
       return false;
     }
   }
 
   // ---- session timer refresh (RFC 4028 §7.4, §10) -------------------------------------------------
 
-  private refresh(attempt = 0): void {
-    const terms = this.timer?.terms;
-    if (!terms || this.stateValue === SessionState.Terminated || this.options.sessionTimer === false) return;
-    const minSE = this.options.sessionTimer.minSE;
-    const intervalMs = terms.interval * 1000;
-    if (this.stateValue !== SessionState.Confirmed || this.localRequest || this.pendingAck) {
-      this.scheduleRetry(() => this.refresh(attempt), 2000);
-      return;
-    }
-    if (attempt === 0) this.timer?.expireIfNotRefreshed(intervalMs / 2 - Math.min(32_000, intervalMs / 3));
-    const useUpdate = this.remoteAllow.has('UPDATE') && attempt < 10;
-    const method = useUpdate ? 'UPDATE' : 'INVITE';
-    const body = method === 'INVITE' ? this.localSdp : undefined;
-    const req = this.dialog.createRequest(method, {
-      body,
-      contentType: body === undefined ? undefined : SDP,
-      headers: [...(this.options.requestHeaders ?? []), ...refreshRequestHeaders(terms, minSE)],
+  private createRefresher(timer: SessionTimer, minSE: number): SessionRefresher {
+    return new SessionRefresher({
+      clock: this.options.clock,
+      timer,
+      minSE,
+      ended: () => this.terminated,
+      idle: () => this.stateValue === SessionState.Confirmed && !this.localRequest && !this.pendingAck,
+      updateAllowed: () => this.remoteAllow.has('UPDATE'),
+      forgetUpdate: () => this.remoteAllow.delete('UPDATE'),
+      sendRefresh: (method, headers) => {
+        const body = method === 'INVITE' ? this.localSdp : undefined;
+        const request = this.dialog.createRequest(method, {
+          body,
+          contentType: body === undefined ? undefined : SDP,
+          headers: [...(this.options.requestHeaders ?? []), ...headers],
+        });
+        this.localRequest = { method, withOffer: body !== undefined };
+        return this.options.channel.sendRequest(request).then((response) => {
+          this.localRequest = undefined;
+          return { request, response };
+        });
+      },
+      refreshed: (request, response) => {
+        if (request.method !== 'INVITE') return;
+        this.options.channel.sendAck(this.dialog.createRequest('ACK', { cseq: getCSeq(request).seq }), request);
+        const answer = sdpBody(response);
+        if (answer !== undefined && answer !== this.remoteSdp) {
+          this.remoteSdp = answer;
+          this.notify('onRemoteDescription', () => this.delegate?.onRemoteDescription?.(answer, this.localSdp ?? ''));
+        }
+      },
+      refreshFailed: (status) => (status === 481 ? this.terminate('request-failed') : this.sendBye('request-failed')),
+      guard: (what, fn) => this.guard(what, fn),
     });
-    this.localRequest = { method, withOffer: body !== undefined };
-    void this.options.channel.sendRequest(req).then((res) =>
-      this.guard('session refresh response', () => this.onRefreshResponse(req, res, terms, attempt)),
-    );
-  }
-
-  private onRefreshResponse(req: SipRequest, res: SipResponse, terms: SessionTimerTerms, attempt: number): void {
-    this.localRequest = undefined;
-    if (this.stateValue === SessionState.Terminated) return;
-    if (res.status >= 200 && res.status < 300) {
-      if (req.method === 'INVITE') this.options.channel.sendAck(this.dialog.createRequest('ACK', { cseq: getCSeq(req).seq }), req);
-      const answer = sdpBody(res);
-      if (req.method === 'INVITE' && answer !== undefined && answer !== this.remoteSdp) {
-        this.remoteSdp = answer;
-        this.notify('onRemoteDescription', () => this.delegate?.onRemoteDescription?.(answer, this.localSdp ?? ''));
-      }
-      this.timer?.restart(termsFromRefreshResponse(res, terms));
-      return;
-    }
-    if (res.status === 481 || res.status === 408) {
-      if (res.status === 481) this.terminate('request-failed');
-      else this.sendBye('request-failed');
-      return;
-    }
-    if (attempt >= 10) return;
-    if (res.status === 422) {
-      const minSE = getMinSE(res);
-      if (minSE !== undefined && minSE > terms.interval) this.timer?.restart({ interval: minSE, refresher: 'local' });
-      this.refresh(attempt + 1);
-    } else if (res.status === 491) {
-      // §14.1: the Call-ID is the peer's, so wait 0–2 s.
-      this.scheduleRetry(() => this.refresh(attempt + 1), Math.floor(Math.random() * 2000));
-    } else if (req.method === 'UPDATE' && (res.status === 405 || res.status === 501)) {
-      this.remoteAllow.delete('UPDATE');
-      this.refresh(attempt + 1);
-    }
-    // Any other failure: the session stays; the expiry set in refresh() ends it if nothing succeeds.
-  }
-
-  private scheduleRetry(fn: () => void, ms: number): void {
-    if (this.retryHandle !== undefined) this.options.clock.clearTimeout(this.retryHandle);
-    this.retryHandle = this.options.clock.setTimeout(() => {
-      this.retryHandle = undefined;
-      this.guard('session refresh retry', fn);
-    }, ms);
   }
 
   // ---- helpers -----------------------------------------------------------------------------------
@@ -538,14 +507,14 @@ export class SessionDialog {
       const d = negotiateAsUas(req, this.options.sessionTimer);
       if (d.kind === 'accept') return { headers: d.headers, terms: d.terms };
       if (tx) {
-        const res = this.buildResponse(req, 422);
+        const res = this.responses.build(req, 422);
         res.headers.append('Min-SE', String(d.minSE));
         tx.respond(res);
         return undefined;
       }
     } catch (err) {
       if (tx) {
-        this.respond(tx, 400, err instanceof SipParseError ? err.reason : 'Invalid Session-Expires');
+        this.responses.respond(tx, 400, err instanceof SipParseError ? err.reason : 'Invalid Session-Expires');
         return undefined;
       }
     }
@@ -587,8 +556,7 @@ export class SessionDialog {
     this.pendingAck?.stop();
     this.pendingAck = undefined;
     this.timer?.stop();
-    if (this.retryHandle !== undefined) this.options.clock.clearTimeout(this.retryHandle);
-    this.retryHandle = undefined;
+    this.refresher?.dispose();
     this.transition(SessionState.Terminated);
     this.notify('onTerminated', () => this.delegate?.onTerminated?.(reason));
     this.notify('onEnded', () => this.options.onEnded?.(this));
@@ -608,42 +576,6 @@ export class SessionDialog {
 
   private expectState(what: string, ...states: SessionState[]): void {
     if (!states.includes(this.stateValue)) throw new SessionDialogError(`cannot ${what} in state ${this.stateValue}`);
-  }
-
-  private okWithSdp(req: SipRequest, sdp: string, extra: Array<[string, string]>): SipResponse {
-    const res = createResponse(req, 200, undefined, { toTag: this.options.localTag, body: Buffer.from(sdp, 'utf8'), contentType: SDP });
-    this.addContact(res);
-    for (const [n, v] of extra) res.headers.append(n, v);
-    this.appendResponseHeaders(res);
-    return res;
-  }
-
-  private buildResponse(req: SipRequest, status: number, reason?: string): SipResponse {
-    const res = createResponse(req, status, reason, { toTag: this.options.localTag });
-    this.appendResponseHeaders(res);
-    return res;
-  }
-
-  private respond(tx: ServerTransactionHandle, status: number, reason?: string): void {
-    tx.respond(this.buildResponse(tx.request, status, reason));
-  }
-
-  /** 500 with Retry-After 0–10 s (RFC 3261 §14.2, RFC 3311 §5.2). */
-  private respondRetryLater(tx: ServerTransactionHandle): void {
-    const res = this.buildResponse(tx.request, 500, 'Request Pending');
-    res.headers.append('Retry-After', String(Math.floor(Math.random() * 11)));
-    tx.respond(res);
-  }
-
-  private addContact(res: SipResponse): void {
-    const c = this.options.localContact;
-    res.headers.append('Contact', c.includes('<') ? c : `<${c}>`);
-  }
-
-  private appendResponseHeaders(res: SipResponse): void {
-    for (const [n, v] of this.options.responseHeaders ?? []) {
-      if (!res.headers.has(n)) res.headers.append(n, v);
-    }
   }
 
   /** Run `fn`; an exception is logged (protocol timers and network events must never throw upward). */
