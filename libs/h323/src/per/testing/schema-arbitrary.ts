@@ -17,9 +17,25 @@ export interface SchemaArbitraryOptions {
   readonly maxExtraItems: number;
   /** Most characters / octets / bits beyond a lower size bound. */
   readonly maxExtraLength: number;
+  /** Largest magnitude of INTEGERs without both bounds (default 2^53 − 1). */
+  readonly maxUnboundedInteger: number;
+  /** Types never generated: optional components and alternatives of these types are left out. */
+  readonly avoid: (type: CompiledType) => boolean;
+  /**
+   * Replaces the generator of a SEQUENCE component (e.g. octet strings that carry nested PDUs): an arbitrary,
+   * `'omit'` to leave an optional component out, or undefined for the schema's own generator.
+   */
+  readonly component: (owner: SequenceType, name: string) => fc.Arbitrary<unknown> | 'omit' | undefined;
 }
 
-const DEFAULTS: SchemaArbitraryOptions = { maxDepth: 10, maxExtraItems: 2, maxExtraLength: 24 };
+const DEFAULTS: SchemaArbitraryOptions = {
+  maxDepth: 10,
+  maxExtraItems: 2,
+  maxExtraLength: 24,
+  maxUnboundedInteger: Number.MAX_SAFE_INTEGER,
+  avoid: () => false,
+  component: () => undefined,
+};
 
 /**
  * A fast-check arbitrary of random values of a compiled type, respecting its PER-visible constraints (value
@@ -67,7 +83,7 @@ class ArbitraryBuilder {
       case 'NULL':
         return fc.constant(null);
       case 'INTEGER':
-        return integer(type);
+        return integer(type, this.options.maxUnboundedInteger);
       case 'ENUMERATED':
         return fc.constantFrom(...type.root, ...type.additions);
       case 'BIT STRING':
@@ -114,20 +130,37 @@ class ArbitraryBuilder {
     const parts: fc.Arbitrary<Record<string, unknown>>[] = [];
     const model: Record<string, fc.Arbitrary<unknown>> = {};
     for (const c of type.root) {
-      if (!c.optional) model[c.name] = this.arbitrary(c.type, depth - 1);
+      const replaced = this.options.component(type, c.name);
+      if (replaced === 'omit' && c.optional) continue;
+      if (replaced !== undefined && replaced !== 'omit') model[c.name] = c.optional ? this.optional(replaced) : replaced;
+      else if (!c.optional) model[c.name] = this.arbitrary(c.type, depth - 1);
       else if (this.minimumDepth(c.type) <= depth - 1) model[c.name] = this.optional(this.arbitrary(c.type, depth - 1));
     }
     parts.push(fc.record(model));
     for (const addition of type.additions) {
-      const group = this.addition(addition, depth);
+      const group = this.addition(type, addition, depth);
       if (group !== undefined) parts.push(this.optional(group).map((g) => g ?? {}));
     }
     return fc.tuple(...parts).map((records) => stripUndefined(Object.assign({}, ...records)));
   }
 
-  private addition(addition: CompiledAddition, depth: number): fc.Arbitrary<Record<string, unknown>> | undefined {
+  private addition(
+    owner: SequenceType,
+    addition: CompiledAddition,
+    depth: number,
+  ): fc.Arbitrary<Record<string, unknown>> | undefined {
     const model: Record<string, fc.Arbitrary<unknown>> = {};
     for (const c of addition.components) {
+      const replaced = this.options.component(owner, c.name);
+      if (replaced === 'omit') {
+        if (!c.optional && addition.group) return undefined;
+        if (!addition.group) return undefined;
+        continue;
+      }
+      if (replaced !== undefined) {
+        model[c.name] = addition.group && c.optional ? this.optional(replaced) : replaced;
+        continue;
+      }
       const fits = this.minimumDepth(c.type) <= depth - 1;
       if (!fits && (!c.optional || addition.group === false)) return undefined;
       if (!fits) continue;
@@ -183,6 +216,7 @@ class ArbitraryBuilder {
   }
 
   private depthOf(t: CompiledType): number {
+    if (this.options.avoid(t)) return Infinity;
     const get = (c: CompiledType): number => this.depths.get(c) ?? Infinity;
     switch (t.kind) {
       case 'SEQUENCE':
@@ -210,9 +244,9 @@ function children(t: CompiledType): CompiledType[] {
   }
 }
 
-function integer(type: IntegerType): fc.Arbitrary<number> {
-  const lb = type.lb ?? Number.MIN_SAFE_INTEGER;
-  const ub = type.ub ?? Number.MAX_SAFE_INTEGER;
+function integer(type: IntegerType, maxUnbounded: number): fc.Arbitrary<number> {
+  const lb = type.lb ?? -maxUnbounded;
+  const ub = type.ub ?? Math.min(Number.MAX_SAFE_INTEGER, (type.lb ?? 0) + maxUnbounded);
   const root = bounded(lb, ub);
   if (!type.extensible) return root;
   const outside: fc.Arbitrary<number>[] = [];
