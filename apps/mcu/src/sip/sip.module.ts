@@ -43,6 +43,10 @@ export function createUserAgent(config: McuConfig, credentials: CredentialStore,
   });
 }
 
+/**
+ * Provides `UserAgentCore` (started in `onModuleInit`, stopped in `onApplicationShutdown`), the
+ * `SipBridge` (its delegate) and `MEDIA_PORT_SOURCE` (the RTP port allocator over MCU_RTP_PORT_MIN..MAX).
+ */
 @Module({
   providers: [
     {
