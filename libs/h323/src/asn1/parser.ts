@@ -1,9 +1,7 @@
-import { Asn1CompileError } from './asn1-error';
 import type {
   ComponentAst,
   ComponentListAst,
   ConstraintAst,
-  ElementSetAst,
   GroupAst,
   ImportAst,
   ModuleAst,
@@ -17,7 +15,9 @@ import type {
   ValueAssignmentAst,
   ValueAst,
 } from './ast';
+import { ConstraintParser } from './constraint-parser';
 import { type Token, tokenize } from './lexer';
+import { describe, isUpper } from './token-stream';
 
 const SIMPLE_TYPES = new Set<string>([
   'BOOLEAN',
@@ -57,16 +57,9 @@ export function parseModules(text: string, source: string): ModuleAst[] {
   return modules;
 }
 
-class Parser {
-  private i = 0;
-
-  constructor(
-    private readonly tokens: readonly Token[],
-    private readonly source: string,
-  ) {}
-
-  atEnd(): boolean {
-    return this.peek().kind === 'eof';
+class Parser extends ConstraintParser {
+  constructor(tokens: readonly Token[], source: string) {
+    super(tokens, source);
   }
 
   module(): ModuleAst {
@@ -335,240 +328,4 @@ class Parser {
     this.symbol(')');
     return { name, value };
   }
-
-  /** `( ConstraintSpec ExceptionSpec )` (X.682, X.680 §49). */
-  private constraint(): ConstraintAst {
-    this.symbol('(');
-    const word = this.peek().text;
-    if (word === 'CONSTRAINED' || word === 'CONTAINING' || word === 'ENCODED' || this.isSymbol('{')) {
-      this.skipUntilClosingParenthesis();
-      return { root: undefined, extensible: false, additions: undefined };
-    }
-    let root: ElementSetAst;
-    let extensible = false;
-    let additions: ElementSetAst | undefined;
-    if (this.isSymbol('...')) {
-      root = { t: 'all' };
-    } else {
-      root = this.elementSet();
-    }
-    if (this.acceptSymbol('!')) this.exceptionSpec();
-    if (this.isSymbol('...') || (this.isSymbol(',') && this.peek(1).text === '...')) {
-      this.acceptSymbol(',');
-      this.symbol('...');
-      extensible = true;
-      if (this.acceptSymbol('!')) this.exceptionSpec();
-      if (this.acceptSymbol(',')) additions = this.elementSet();
-    }
-    this.symbol(')');
-    return { root, extensible, additions };
-  }
-
-  private sizeConstraintWithoutParentheses(): ConstraintAst {
-    this.keyword('SIZE');
-    const inner = this.constraint();
-    return { root: { t: 'size', constraint: inner }, extensible: false, additions: undefined };
-  }
-
-  private elementSet(): ElementSetAst {
-    const items = [this.intersections()];
-    while (this.acceptSymbol('|') || this.acceptKeyword('UNION')) items.push(this.intersections());
-    return items.length === 1 ? items[0] : { t: 'union', items };
-  }
-
-  private intersections(): ElementSetAst {
-    const items = [this.intersectionElement()];
-    while (this.acceptSymbol('^') || this.acceptKeyword('INTERSECTION')) items.push(this.intersectionElement());
-    return items.length === 1 ? items[0] : { t: 'intersection', items };
-  }
-
-  private intersectionElement(): ElementSetAst {
-    const base = this.element();
-    if (this.acceptKeyword('EXCEPT')) return { t: 'except', base, excluded: this.element() };
-    return base;
-  }
-
-  private element(): ElementSetAst {
-    if (this.acceptSymbol('(')) {
-      const inner = this.elementSet();
-      this.symbol(')');
-      return inner;
-    }
-    const token = this.peek();
-    const word = token.kind === 'identifier' ? token.text : '';
-    if (word === 'ALL') {
-      this.i++;
-      this.keyword('EXCEPT');
-      return { t: 'except', base: { t: 'all' }, excluded: this.element() };
-    }
-    if (word === 'SIZE') {
-      this.i++;
-      return { t: 'size', constraint: this.constraint() };
-    }
-    if (word === 'FROM') {
-      this.i++;
-      return { t: 'from', constraint: this.constraint() };
-    }
-    if (word === 'WITH') {
-      this.i++;
-      const what = this.identifier();
-      if (what === 'COMPONENT') this.skipBalanced('(', ')');
-      else if (what === 'COMPONENTS') this.skipBalanced('{', '}');
-      else this.fail(`unexpected WITH ${what}`);
-      return { t: 'opaque' };
-    }
-    if (word === 'PATTERN') {
-      this.i++;
-      this.value();
-      return { t: 'opaque' };
-    }
-    if (word === 'INCLUDES') {
-      this.i++;
-      return { t: 'type', type: this.type() };
-    }
-    if (word !== '' && isUpper(word) && !['TRUE', 'FALSE', 'NULL', 'MIN', 'MAX', 'PLUS-INFINITY', 'MINUS-INFINITY'].includes(word)) {
-      return { t: 'type', type: this.type() };
-    }
-    const lb: ValueAst | 'MIN' = this.acceptKeyword('MIN') ? 'MIN' : this.value();
-    const lbOpen = this.acceptSymbol('<');
-    if (!this.acceptSymbol('..')) {
-      if (lb === 'MIN' || lbOpen) this.fail('incomplete value range');
-      return { t: 'value', value: lb as ValueAst };
-    }
-    const ubOpen = this.acceptSymbol('<');
-    const ub: ValueAst | 'MAX' = this.acceptKeyword('MAX') ? 'MAX' : this.value();
-    return { t: 'range', lb, ub, lbOpen, ubOpen };
-  }
-
-  private exceptionSpec(): void {
-    if (this.peek().kind === 'identifier' && isUpper(this.peek().text) && this.peek(1).text === ':') {
-      this.type();
-      this.symbol(':');
-    }
-    this.value();
-  }
-
-  /** Value notation (X.680 §16 …): numbers, strings, booleans, NULL, references, and `{ … }` lists. */
-  value(): ValueAst {
-    const token = this.next();
-    if (token.kind === 'number') return { v: 'number', value: Number(token.text) };
-    if (token.kind === 'symbol' && token.text === '-' && this.peek().kind === 'number') {
-      return { v: 'number', value: -Number(this.next().text) };
-    }
-    if (token.kind === 'cstring') return { v: 'string', value: token.text };
-    if (token.kind === 'bstring') return { v: 'bits', value: token.text, radix: 2 };
-    if (token.kind === 'hstring') return { v: 'bits', value: token.text, radix: 16 };
-    if (token.kind === 'identifier') {
-      if (token.text === 'TRUE' || token.text === 'FALSE') return { v: 'boolean', value: token.text === 'TRUE' };
-      if (token.text === 'NULL') return { v: 'null' };
-      if (this.acceptSymbol(':')) return this.value();
-      return { v: 'reference', name: token.text };
-    }
-    if (token.kind === 'symbol' && token.text === '{') {
-      const items: ValueAst[] = [];
-      while (!this.acceptSymbol('}')) {
-        if (this.atEnd()) this.fail('unterminated { value');
-        if (this.acceptSymbol(',')) continue;
-        const item = this.value();
-        if (item.v === 'reference' && this.acceptSymbol('(')) {
-          items.push(this.value());
-          this.symbol(')');
-        } else items.push(item);
-      }
-      return { v: 'braces', items };
-    }
-    return this.fail(`expected a value, found ${describe(token)}`);
-  }
-
-  private skipBalanced(open: string, close: string): void {
-    this.symbol(open);
-    let depth = 1;
-    while (depth > 0) {
-      const token = this.next();
-      if (token.kind === 'eof') this.fail(`unbalanced ${open}`);
-      if (token.kind === 'symbol' && token.text === open) depth++;
-      else if (token.kind === 'symbol' && token.text === close) depth--;
-    }
-  }
-
-  private skipUntilClosingParenthesis(): void {
-    let depth = 1;
-    while (depth > 0) {
-      const token = this.next();
-      if (token.kind === 'eof') this.fail('unbalanced (');
-      if (token.kind === 'symbol' && token.text === '(') depth++;
-      else if (token.kind === 'symbol' && token.text === ')') depth--;
-    }
-  }
-
-  private skipUntilSymbol(symbol: string): void {
-    while (!this.acceptSymbol(symbol)) {
-      if (this.atEnd()) this.fail(`missing ${symbol}`);
-      this.i++;
-    }
-  }
-
-  private peek(offset = 0): Token {
-    return this.tokens[Math.min(this.i + offset, this.tokens.length - 1)];
-  }
-
-  private next(): Token {
-    const token = this.peek();
-    if (this.i < this.tokens.length - 1) this.i++;
-    return token;
-  }
-
-  private isSymbol(text: string): boolean {
-    const token = this.peek();
-    return token.kind === 'symbol' && token.text === text;
-  }
-
-  private acceptSymbol(text: string): boolean {
-    if (!this.isSymbol(text)) return false;
-    this.i++;
-    return true;
-  }
-
-  private symbol(text: string): void {
-    if (!this.acceptSymbol(text)) this.fail(`expected ${text}, found ${describe(this.peek())}`);
-  }
-
-  private acceptKeyword(word: string): boolean {
-    const token = this.peek();
-    if (token.kind !== 'identifier' || token.text !== word) return false;
-    this.i++;
-    return true;
-  }
-
-  private keyword(word: string): void {
-    if (!this.acceptKeyword(word)) this.fail(`expected ${word}, found ${describe(this.peek())}`);
-  }
-
-  private identifier(): string {
-    const token = this.peek();
-    if (token.kind !== 'identifier') this.fail(`expected an identifier, found ${describe(token)}`);
-    this.i++;
-    return token.text;
-  }
-
-  private number(): number {
-    const token = this.peek();
-    if (token.kind !== 'number') this.fail(`expected a number, found ${describe(token)}`);
-    this.i++;
-    return Number(token.text);
-  }
-
-  private fail(message: string): never {
-    const token = this.peek();
-    throw new Asn1CompileError(message, this.source, token.line, token.column);
-  }
-}
-
-function isUpper(word: string): boolean {
-  const c = word.charCodeAt(0);
-  return c >= 65 && c <= 90;
-}
-
-function describe(token: Token): string {
-  return token.kind === 'eof' ? 'end of input' : JSON.stringify(token.text);
 }
