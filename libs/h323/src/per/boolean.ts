@@ -14,11 +14,3 @@ export function encodeBoolean(w: BitWriter, v: unknown): void {
 export function decodeBoolean(r: BitReader): boolean {
   return r.readBit() === 1;
 }
-
-/**
- * NULL, X.691 §17: no bits at all.
- * @throws PerEncodeError when the value is not null
- */
-export function encodeNull(w: BitWriter, v: unknown): void {
-  if (v !== null) w.fail('NULL value must be null');
-}

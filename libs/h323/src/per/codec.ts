@@ -1,12 +1,13 @@
 import { encodeBitString, decodeBitString } from './bit-string';
 import { BitReader } from './bit-reader';
 import { BitWriter } from './bit-writer';
-import { decodeBoolean, encodeBoolean, encodeNull } from './boolean';
+import { decodeBoolean, encodeBoolean } from './boolean';
 import { decodeCharacterString, encodeCharacterString } from './character-string';
 import { decodeChoice, encodeChoice } from './choice';
 import type { CompiledType, PerType } from './compiled-type';
 import { decodeEnumerated, encodeEnumerated } from './enumerated';
 import { decodeInteger, encodeInteger } from './integer';
+import { decodeNull, encodeNull } from './null';
 import { decodeObjectIdentifier, encodeObjectIdentifier } from './object-identifier';
 import { decodeOctetString, encodeOctetString } from './octet-string';
 import { decodeOpenType, encodeOpenType } from './open-type';
@@ -68,7 +69,7 @@ export function decodeValue(r: BitReader, t: CompiledType): unknown {
     case 'STRING':
       return decodeCharacterString(r, t);
     case 'NULL':
-      return null;
+      return decodeNull();
     case 'OBJECT IDENTIFIER':
       return decodeObjectIdentifier(r);
     case 'ENUMERATED':
