@@ -8,7 +8,7 @@ const moduleNameMapper = {
 };
 // @nestjs/* 12, asn1js and sip.js ship as ES modules. Node 20 loads them from CommonJS (require(esm)), but
 // jest's module system does not, so jest compiles them to CommonJS with swc like our own sources.
-const ESM_PACKAGES = ['@nestjs', 'asn1js', 'sip\\.js', 'pvtsutils', 'pvutils', 'bytestreamjs', 'uid', '@lukeed'];
+const ESM_PACKAGES = ['@nestjs', '@peculiar', 'asn1js', 'sip\\.js', 'pvtsutils', 'pvutils', 'bytestreamjs', 'uid', '@lukeed'];
 const transformIgnorePatterns = [`/node_modules/(?!(${ESM_PACKAGES.join('|')})/)`];
 const common = {
   transform: { '^.+\\.(ts|js|mjs)$': swc },
