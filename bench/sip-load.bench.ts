@@ -6,13 +6,17 @@
  * completes every call with none failed, within 30 s + 3 s + 5 s of slack (SIPp throttles when calls
  * pile up, so a target that falls behind takes longer). The search doubles R from 50 until a run fails,
  * then bisects between the last sustained and the first failed rate until they are within 10 % (or
- * the time budget is spent); the UAS search starts at the MCU's result. Each run gets a fresh target: a new MCU process (LOG_LEVEL=warn, its own
- * Redis prefix, rooms of 1000 seats, enough RTP ports) or a new `sipp -sn uas`. Above ≈300 calls/s
- * the load is split over several SIPp clients, each calling its own room, so room size is not the limit.
+ * the time budget is spent); the UAS search starts at the MCU's result. Each run gets a fresh target:
+ * a new MCU process (LOG_LEVEL=warn, its own Redis prefix, rooms of 1000 seats, RTP ports for three
+ * times the simultaneous calls) or a new `sipp -sn uas`. Above ≈100 calls/s
+ * the load is split over several SIPp clients, each calling its own room (seats for three times the
+ * simultaneous calls), so room size is not the limit; the UAS gets the same clients.
  *
  * Run alone: `node -r @swc-node/register bench/sip-load.bench.ts` (after `npm run build`).
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ARTIFACTS_DIR } from '../test/support/artifacts';
 import { McuProcess, MCU_ENTRY } from '../test/support/mcu-process';
 import { McuRestClient } from '../test/support/rest-client';
 import { runSipp, SippResult, startSipp } from '../test/support/sipp';
@@ -54,15 +58,24 @@ export interface CallTarget {
 /** Most calls one MCU room takes (the REST API's maximum for maxParticipants). */
 const ROOM_SEATS = 1000;
 
+/** Most SIPp clients run at once (one per room). */
+const MAX_CLIENTS = 64;
+
+/** Largest RTP range handed to the MCU (ports 30000–59999 at most, see freeUdpPortRange). */
+const MAX_RTP_PORTS = 28_000;
+
 /** The built MCU, restarted for every run. */
 export const mcuTarget: CallTarget = {
   name: 'Tessera MCU',
   async start(rooms, concurrentCalls) {
+    // Two ports (RTP + RTCP) per call, three times over: a target that lags a little holds more calls
+    // at once (and unacknowledged ones for 32 s), and running out of ports must not be what ends a run.
+    const rtpPortCount = Math.min(MAX_RTP_PORTS, Math.max(200, 6 * concurrentCalls));
     const mcu = await McuProcess.start({
       label: 'bench-sip-load',
       logLevel: 'warn',
-      // Two ports (RTP + RTCP) per call, with headroom for calls still closing.
-      rtpPortCount: Math.max(200, 2 * Math.ceil(concurrentCalls * 1.3)),
+      rtpPortCount,
+      rtpPortsBusyAllowed: Math.floor(rtpPortCount / 100),
     });
     try {
       const rest = new McuRestClient(mcu.baseUrl);
@@ -119,7 +132,9 @@ function split(total: number, parts: number): number[] {
 /** Holds `rate` calls/s against a fresh `target` for `holdSeconds`. */
 async function holdRate(target: CallTarget, rate: number, holdSeconds: number, callMs: number): Promise<RateStep> {
   const concurrent = Math.ceil((rate * callMs) / 1000);
-  const rooms = Math.max(1, Math.ceil((concurrent * 1.3) / ROOM_SEATS));
+  // Seats for three times the nominal number of simultaneous calls, so that a target that lags (and
+  // so holds more calls at once) is not stopped by full rooms before its own limit.
+  const rooms = Math.min(MAX_CLIENTS, Math.max(1, Math.ceil((concurrent * 3) / ROOM_SEATS)));
   // Every call started on time ends by hold + call length; a target that falls behind makes SIPp throttle.
   const allowedMs = (holdSeconds + callMs / 1000 + 5) * 1000;
   const system = await target.start(rooms, concurrent);
@@ -153,12 +168,31 @@ async function holdRate(target: CallTarget, rate: number, holdSeconds: number, c
   const failed = results.reduce((n, r) => n + r.failed, 0);
   const retransmissions = results.reduce((n, r) => n + r.retransmissions, 0);
   let reason: string | undefined;
-  if (failed > 0) reason = `${failed} failed calls`;
+  if (failed > 0) reason = `${failed} failed calls${failureSample(results)}`;
   else if (successful < rate * holdSeconds) reason = `${successful} of ${rate * holdSeconds} calls completed`;
   else if (results.some((r) => r.exitCode !== 0)) reason = `SIPp exit codes ${results.map((r) => r.exitCode).join(',')}`;
   else if (elapsedMs > allowedMs) reason = `took ${(elapsedMs / 1000).toFixed(1)} s instead of at most ${allowedMs / 1000} s`;
   else if (stopProblem) reason = stopProblem;
   return { rate, sustained: reason === undefined, successful, failed, retransmissions, elapsedMs, reason };
+}
+
+/**
+ * The most frequent reasons SIPp aborted calls, from the runs' error traces (retransmissions that
+ * reach already finished calls, "dead calls", are not failures and are not counted), e.g.
+ * ` (41× 503 No Media Ports, 3× receive timeout)`, or '' when there are none.
+ */
+function failureSample(results: SippResult[]): string {
+  const counts = new Map<string, number>();
+  const pattern = /Aborting call on unexpected message[^\n]*?received 'SIP\/2\.0 (\d{3} [^\r\n']*)|(receive timeout)|Aborting call on (an unexpected BYE)/g;
+  for (const r of results) {
+    if (!fs.existsSync(r.files.errors)) continue;
+    for (const m of fs.readFileSync(r.files.errors, 'utf8').matchAll(pattern)) {
+      const cause = m[1] ?? m[2] ?? m[3];
+      counts.set(cause, (counts.get(cause) ?? 0) + 1);
+    }
+  }
+  const top = [...counts.entries()].sort((x, y) => y[1] - x[1]).slice(0, 3);
+  return top.length === 0 ? '' : ` (${top.map(([cause, n]) => `${n}× ${cause}`).join(', ')})`;
 }
 
 /** One line per step. */
@@ -229,6 +263,12 @@ export async function runSipLoadBench(options: SipLoadBenchOptions = {}): Promis
     budgetMsPerTarget: options.budgetMsPerTarget ?? 280_000,
   };
   if (!fs.existsSync(MCU_ENTRY)) throw new Error(`${MCU_ENTRY} is missing: run \`npm run build\` first`);
+  // Failing steps write large SIPp error traces: keep only this run's.
+  if (fs.existsSync(ARTIFACTS_DIR)) {
+    for (const name of fs.readdirSync(ARTIFACTS_DIR)) {
+      if (/^(sipp-bench-|mcu-bench-)/.test(name)) fs.rmSync(path.join(ARTIFACTS_DIR, name), { force: true });
+    }
+  }
   console.log(
     `SIP call rate: INVITE/200/ACK/BYE, ${resolved.callMs / 1000} s calls, each rate held ${resolved.holdSeconds} s ` +
       'with zero failed calls, SIPp over UDP on loopback (Node ' + process.version + ')',

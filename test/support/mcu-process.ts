@@ -31,6 +31,8 @@ export interface McuStartOptions {
   logLevel?: string;
   /** Number of RTP ports to reserve (default 200). */
   rtpPortCount?: number;
+  /** Ports of that range that may already be in use (the MCU skips them); default 0. */
+  rtpPortsBusyAllowed?: number;
   /** Extra environment variables (win over the defaults). */
   env?: Record<string, string>;
   /** How long to wait for `GET /health` → 200, in ms (default 30 000). */
@@ -109,7 +111,7 @@ export class McuProcess {
     const httpPort = await freeTcpPort();
     let sipPort = await freeUdpTcpPort();
     while (sipPort === httpPort) sipPort = await freeUdpTcpPort();
-    const rtpPorts = await freeUdpPortRange(options.rtpPortCount ?? 200);
+    const rtpPorts = await freeUdpPortRange(options.rtpPortCount ?? 200, 40, options.rtpPortsBusyAllowed ?? 0);
     const logFile = artifactPath(`mcu-${options.label}`, '.log');
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
