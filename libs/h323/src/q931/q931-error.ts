@@ -1,6 +1,6 @@
 /**
  * A Q.931 message that cannot be parsed (Q.931 §5.8 "handling of error conditions"): too short, a wrong
- * protocol discriminator, an information element running past the end. `cause` is the Q.931 cause value the
+ * protocol discriminator, an information element running past the end. `causeValue` is the Q.850 cause value the
  * receiver answers with (Q.850: 95 invalid message, 96 mandatory IE missing, 100 invalid IE contents).
  */
 export class Q931Error extends Error {
@@ -8,12 +8,12 @@ export class Q931Error extends Error {
   /**
    * @param message what is wrong, for the log line
    * @param offset octet offset in the message where the problem was found
-   * @param cause Q.850 cause value to answer with
+   * @param causeValue Q.850 cause value to answer with
    */
   constructor(
     message: string,
     readonly offset: number,
-    readonly cause: number = Q931Cause.InvalidMessageUnspecified,
+    readonly causeValue: number = Q931Cause.InvalidMessageUnspecified,
   ) {
     super(message);
   }

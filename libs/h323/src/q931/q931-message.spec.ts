@@ -109,7 +109,7 @@ describe('information elements (Q.931 §4.5)', () => {
     ['a User-user length past the end', '7e0010'],
     ['a User-user with one length octet', '7e00'],
   ])('rejects %s with cause 100', (_name, hex) => {
-    expect(() => parseInformationElements(Buffer.from(hex, 'hex'), 0)).toThrow(expect.objectContaining({ cause: 100 }));
+    expect(() => parseInformationElements(Buffer.from(hex, 'hex'), 0)).toThrow(expect.objectContaining({ causeValue: 100 }));
   });
 
   it('refuses contents longer than the length field', () => {
