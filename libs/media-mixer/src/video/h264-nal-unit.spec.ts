@@ -1,4 +1,4 @@
-import { isVclType, joinAnnexB, nalUnitType, sliceStartsPicture, splitAnnexB } from './h264-nal-unit';
+import { isVclType, joinAnnexB, nalUnitType, sliceStartsPicture, splitAnnexB, withTrailingDelimiter } from './h264-nal-unit';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -27,5 +27,9 @@ describe('Annex B byte stream (H.264 §B.1)', () => {
     expect(sliceStartsPicture(hex('88'))).toBe(true);
     expect(sliceStartsPicture(hex('40'))).toBe(false);
     expect(sliceStartsPicture(Buffer.alloc(0))).toBe(false);
+  });
+
+  it('moves the access unit delimiter to the end for a decoder pipe', () => {
+    expect(withTrailingDelimiter(hex('00000001 09f0 00000001 6588 000001 4101'))).toEqual(hex('00000001 6588 00000001 4101 00000001 09f0'));
   });
 });

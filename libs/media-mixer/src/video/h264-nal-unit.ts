@@ -36,6 +36,22 @@ export const NalUnitType = {
 /** The Annex B start code written before each NAL unit (the 4-octet form, §B.1.2 zero_byte + prefix). */
 export const ANNEX_B_START_CODE: Buffer = Buffer.from([0, 0, 0, 1]);
 
+/**
+ * An access unit delimiter NAL unit in Annex B form (§7.3.2.4, primary_pic_type 7: any slice
+ * type). Written after each access unit on a decoder's pipe, it lets ffmpeg's H.264 parser close
+ * the picture at once instead of waiting for the next one.
+ */
+export const ANNEX_B_ACCESS_UNIT_DELIMITER: Buffer = Buffer.from([0, 0, 0, 1, 0x09, 0xf0]);
+
+/**
+ * An access unit prepared for a decoder's pipe: its own delimiters removed (so two never follow
+ * each other, which decoders report as an empty picture) and one delimiter appended.
+ */
+export function withTrailingDelimiter(accessUnit: Buffer): Buffer {
+  const units = splitAnnexB(accessUnit).filter((n) => nalUnitType(n) !== NalUnitType.Aud);
+  return Buffer.concat([joinAnnexB(units), ANNEX_B_ACCESS_UNIT_DELIMITER]);
+}
+
 /** nal_unit_type (low 5 bits of the first octet); undefined for an empty buffer. */
 export function nalUnitType(nal: Buffer): number | undefined {
   return nal.length === 0 ? undefined : nal[0] & 0x1f;
