@@ -45,3 +45,67 @@ export { OpusCodec } from './audio/opus-codec';
 export type { OpusBinding } from './audio/opus-codec';
 export { createAudioCodec, STATIC_AUDIO_PAYLOAD_TYPES } from './audio/codec-registry';
 export type { AudioCodecFactoryOptions } from './audio/codec-registry';
+
+// Video: payload formats, layouts, key frame control and the ffmpeg pipeline's building blocks.
+export { FfmpegNotFoundError, FfmpegProbeError } from './video/video-errors';
+export type { FfmpegCandidateFailure } from './video/video-errors';
+export { FfmpegLocator, parseCodecList, parseFilterList } from './video/ffmpeg-locator';
+export type { FfmpegCapabilities, FfmpegLocatorOptions, FfmpegSource, LocatedFfmpeg } from './video/ffmpeg-locator';
+export { computeLayout, gridShape, layoutKey, LAYOUT_NAMES, MAX_GRID_TILES, MAX_SPEAKER_THUMBNAILS } from './video/layout';
+export type { LayoutName, LayoutParticipant, LayoutRequest, Tile } from './video/layout';
+export { DEFAULT_MAX_PAYLOAD_OCTETS } from './video/video-frame';
+export type { DepacketizeResult, DepacketizerStats, EncodedVideoFrame, RtpPayloadChunk } from './video/video-frame';
+export { FrameAssembler } from './video/frame-assembler';
+export type { PayloadAssembler } from './video/frame-assembler';
+export {
+  ANNEX_B_ACCESS_UNIT_DELIMITER,
+  ANNEX_B_START_CODE,
+  NalUnitType,
+  joinAnnexB,
+  nalUnitType,
+  splitAnnexB,
+  withTrailingDelimiter,
+} from './video/h264-nal-unit';
+export {
+  CONSTRAINED_BASELINE_3_1,
+  formatProfileLevelId,
+  formatSpropParameterSets,
+  isConstrainedBaseline,
+  parseProfileLevelId,
+  parseSpropParameterSets,
+} from './video/h264-parameters';
+export type { H264ParameterSets, H264Profile, ProfileLevelId } from './video/h264-parameters';
+export { H264Depacketizer, H264Packetizer, buildFuA, buildStapA, parseStapA, FU_A, STAP_A } from './video/rtp-h264';
+export type { H264DepacketizerOptions, H264PacketizationMode, H264PacketizerOptions } from './video/rtp-h264';
+export {
+  Vp8Depacketizer,
+  Vp8Packetizer,
+  parseVp8FrameInfo,
+  parseVp8PayloadDescriptor,
+  serializeVp8PayloadDescriptor,
+} from './video/rtp-vp8';
+export type { Vp8FrameInfo, Vp8PacketizerOptions, Vp8PayloadDescriptor } from './video/rtp-vp8';
+export { H263_SOURCE_FORMATS, findH263StartCodes, isPictureStartCode, parseH263PictureHeader } from './video/h263-picture-header';
+export type { H263PictureHeader } from './video/h263-picture-header';
+export { H263Depacketizer, H263Packetizer, parseH263PayloadHeader, serializeH263PayloadHeader } from './video/rtp-h263';
+export type { H263PacketizerOptions, H263PayloadHeader } from './video/rtp-h263';
+export { Rfc2190Depacketizer, Rfc2190Packetizer, parseRfc2190Header, serializeRfc2190ModeA } from './video/rtp-h263-rfc2190';
+export type { Rfc2190Header, Rfc2190Mode, Rfc2190ModeAFields } from './video/rtp-h263-rfc2190';
+export { IvfReader, serializeIvfFileHeader, serializeIvfFrame } from './video/ivf';
+export type { IvfFileHeader, IvfFrame } from './video/ivf';
+export { FlvAvcReader } from './video/flv-avc-reader';
+export type { FlvAccessUnit } from './video/flv-avc-reader';
+export { FMT_FIR, FMT_PLI, RTCP_PSFB, findKeyframeRequests, parseKeyframeRequest, serializeFir, serializePli } from './video/rtcp-feedback';
+export type { FirEntry, KeyframeRequest } from './video/rtcp-feedback';
+export { KeyframeRequester } from './video/keyframe-requester';
+export type { KeyframeRequestAction, KeyframeRequesterOptions, KeyframeRequesterState, KeyframeRequesterStats } from './video/keyframe-requester';
+export { KeyframeLimiter } from './video/keyframe-limiter';
+export type { KeyframeLimiterOptions, KeyframeLimiterStats } from './video/keyframe-limiter';
+export { encoderBitrateBps, PACKET_OVERHEAD_OCTETS } from './video/video-bitrate';
+export type { BitrateLimits } from './video/video-bitrate';
+export { findFontFile, KNOWN_FONT_PATHS } from './video/font-locator';
+export type { FontSearchOptions } from './video/font-locator';
+export { compositeFilterGraph, drawtextFilter, escapeFilterValue, labelFontSize, labelText } from './video/filtergraph';
+export type { CompositeGraphOptions, DrawtextOptions } from './video/filtergraph';
+export { compositeArgs, decoderArgs, encoderArgs, labelArgs, PIPE_FORMAT } from './video/ffmpeg-args';
+export type { CompositeArgsOptions, DecoderArgsOptions, EncoderArgsOptions, LabelArgsOptions, VideoCodecName } from './video/ffmpeg-args';
