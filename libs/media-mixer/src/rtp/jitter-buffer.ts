@@ -66,6 +66,8 @@ export interface JitterBufferStats {
   shrunk: number;
   /** Stream restarts: SSRC changes and confirmed sequence jumps. */
   resets: number;
+  /** Packets behind the play position played anyway because the buffer had run dry (delay grown). */
+  realigned: number;
   targetDelayMs: number;
   currentDelayMs: number;
   bufferedPackets: number;
@@ -112,7 +114,7 @@ export class JitterBuffer {
   private concealRun = 0;
   private lastShrinkMs = -Infinity;
   private targetMs: number;
-  private readonly counters = { received: 0, duplicates: 0, late: 0, dropped: 0, concealed: 0, stretched: 0, shrunk: 0, resets: 0 };
+  private readonly counters = { received: 0, duplicates: 0, late: 0, dropped: 0, concealed: 0, stretched: 0, shrunk: 0, resets: 0, realigned: 0 };
 
   constructor(private readonly opts: JitterBufferOptions) {
     this.rate = opts.clockRate;
@@ -157,6 +159,15 @@ export class JitterBuffer {
     const ts = this.stamps.extend(packet.timestamp);
     this.observe(seq, ts, nowRtp);
     if (ts < this.playPos - this.frame / 4) {
+      if (this.queue.length === 0 && seq > this.lastPlayedSeq && ts >= this.lastPlayedEnd) {
+        // The buffer ran dry and the stream goes on behind its play position (a delay spike, or a
+        // sender whose clock runs slow): play it from here with a longer delay rather than drop
+        // the rest of the talkspurt as late; adapt() shrinks the delay back towards the target.
+        this.counters.realigned++;
+        this.playPos = ts;
+        this.insert({ packet, seq, ts });
+        return 'accepted';
+      }
       this.counters.late++;
       return 'late';
     }
