@@ -98,9 +98,13 @@ export class RasChannel {
   }): Promise<RasChannel> {
     const socket = createSocket({ type: options.address.includes(':') ? 'udp6' : 'udp4', reuseAddr: false });
     await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
+      const failed = (err: Error): void => {
+        socket.close();
+        reject(err);
+      };
+      socket.once('error', failed);
       socket.bind(options.port, options.address, () => {
-        socket.off('error', reject);
+        socket.off('error', failed);
         resolve();
       });
     });
@@ -198,7 +202,7 @@ export class RasChannel {
       this.log.warn({ from, octets: bytes.length, ...where }, 'malformed RAS datagram dropped');
       return;
     }
-    if (RESPONSES.has(message.tag) || message.tag === 'requestInProgress') {
+    if (RESPONSES.has(message.tag) || message.tag === 'requestInProgress' || this.answersInfoRequest(message)) {
       this.answer(message, from);
       return;
     }
@@ -207,6 +211,11 @@ export class RasChannel {
     } catch (err) {
       this.log.error({ ...rasErrorFields(err), tag: message.tag }, 'RAS message handler failed');
     }
+  }
+
+  /** An IRR is the answer to our IRQ of the same requestSeqNum (unsolicited IRRs are requests). */
+  private answersInfoRequest(message: H225Types.RasMessage): boolean {
+    return message.tag === 'infoRequestResponse' && this.pending.get(message.value.requestSeqNum)?.tag === 'infoRequest';
   }
 
   private answer(message: H225Types.RasMessage, from: IpTransportAddress): void {
