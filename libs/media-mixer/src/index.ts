@@ -109,3 +109,5 @@ export { compositeFilterGraph, drawtextFilter, escapeFilterValue, labelFontSize,
 export type { CompositeGraphOptions, DrawtextOptions } from './video/filtergraph';
 export { compositeArgs, decoderArgs, encoderArgs, labelArgs, PIPE_FORMAT } from './video/ffmpeg-args';
 export type { CompositeArgsOptions, DecoderArgsOptions, EncoderArgsOptions, LabelArgsOptions, VideoCodecName } from './video/ffmpeg-args';
+export { rtpInputArgs, rtpInputSdp, RTPMAP_NAMES } from './video/rtp-input-sdp';
+export type { RtpInputSdpOptions } from './video/rtp-input-sdp';
