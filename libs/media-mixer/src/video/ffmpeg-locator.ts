@@ -74,7 +74,7 @@ export class FfmpegLocator {
   private readonly resolveFfmpegStatic: () => unknown;
   private readonly timeoutMs: number;
   private located: Promise<LocatedFfmpeg> | undefined;
-  private capabilitiesByPath = new Map<string, Promise<FfmpegCapabilities>>();
+  private readonly capabilitiesByPath = new Map<string, Promise<FfmpegCapabilities>>();
 
   constructor(options: FfmpegLocatorOptions = {}) {
     this.env = options.env ?? process.env;
@@ -243,7 +243,6 @@ export function parseFilterList(text: string): Set<string> {
 
 /** `require('ffmpeg-static')`, kept in a function so a missing optional package is a catchable error. */
 function requireFfmpegStatic(): unknown {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require('ffmpeg-static') as unknown;
 }
 
