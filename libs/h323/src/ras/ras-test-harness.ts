@@ -33,10 +33,14 @@ export interface RasPair {
   close(): Promise<void>;
 }
 
-/** Starts a gatekeeper and an endpoint registering room 1001 / `room-a` to it. */
+/**
+ * Starts a gatekeeper and an endpoint registering room 1001 / `room-a` to it (`start: false` leaves
+ * `ep.start()` to the caller).
+ */
 export async function startRasPair(
   gkOptions: TestGatekeeperOptions = {},
   epOptions: Partial<RasEndpointOptions> = {},
+  { start = true }: { start?: boolean } = {},
 ): Promise<RasPair> {
   const gk = await TestGatekeeper.start(gkOptions);
   const clock = new ManualRasClock();
@@ -67,6 +71,6 @@ export async function startRasPair(
     onStateChange: (state) => states.push(state),
     ...epOptions,
   });
-  await pair.ep.start();
+  if (start) await pair.ep.start();
   return pair;
 }
