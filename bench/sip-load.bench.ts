@@ -168,7 +168,10 @@ async function holdRate(target: CallTarget, rate: number, holdSeconds: number, c
   const failed = results.reduce((n, r) => n + r.failed, 0);
   const retransmissions = results.reduce((n, r) => n + r.retransmissions, 0);
   let reason: string | undefined;
-  if (failed > 0) reason = `${failed} failed calls${failureSample(results)}`;
+  // Exit codes 0 and 1 are "all calls succeeded" and "some failed"; anything else is SIPp itself failing.
+  const broken = results.find((r) => r.exitCode !== 0 && r.exitCode !== 1);
+  if (broken) reason = `a SIPp client ended with ${broken.exitCode ?? broken.signal}: ${firstEvent(broken)}`;
+  else if (failed > 0) reason = `${failed} failed calls${failureSample(results)}`;
   else if (successful < rate * holdSeconds) reason = `${successful} of ${rate * holdSeconds} calls completed`;
   else if (results.some((r) => r.exitCode !== 0)) reason = `SIPp exit codes ${results.map((r) => r.exitCode).join(',')}`;
   else if (elapsedMs > allowedMs) reason = `took ${(elapsedMs / 1000).toFixed(1)} s instead of at most ${allowedMs / 1000} s`;
@@ -193,6 +196,12 @@ function failureSample(results: SippResult[]): string {
   }
   const top = [...counts.entries()].sort((x, y) => y[1] - x[1]).slice(0, 3);
   return top.length === 0 ? '' : ` (${top.map(([cause, n]) => `${n}× ${cause}`).join(', ')})`;
+}
+
+/** The first event in a run's error trace (or the last line of its output), for a one-line reason. */
+function firstEvent(result: SippResult): string {
+  const line = /^\S+\t\S+\t\S+: (.*)$/m.exec(result.errors)?.[1];
+  return (line ?? result.output.trim().split('\n').pop() ?? '').slice(0, 200);
 }
 
 /** One line per step. */

@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { artifactPath, tailOfFile } from './artifacts';
 import { trackChild } from './child-registry';
-import { freeTcpPort, freeUdpPortRange, freeUdpTcpPort, LOOPBACK, PortRange } from './ports';
+import { freeTcpPort, freeUdpPortRange, freeUdpTcpPort, LOOPBACK, PortRange, releasePortRange } from './ports';
 import { deleteKeysWithPrefix, TEST_REDIS_URL } from './redis-keys';
 
 /** Repository root (two levels above this file). */
@@ -111,7 +111,7 @@ export class McuProcess {
     const httpPort = await freeTcpPort();
     let sipPort = await freeUdpTcpPort();
     while (sipPort === httpPort) sipPort = await freeUdpTcpPort();
-    const rtpPorts = await freeUdpPortRange(options.rtpPortCount ?? 200, 40, options.rtpPortsBusyAllowed ?? 0);
+    const rtpPorts = await freeUdpPortRange(options.rtpPortCount ?? 200, 40, options.rtpPortsBusyAllowed ?? 0, Infinity);
     const logFile = artifactPath(`mcu-${options.label}`, '.log');
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
@@ -138,6 +138,8 @@ export class McuProcess {
       fs.closeSync(logFd);
     }
     trackChild(child);
+    child.once('exit', () => releasePortRange(rtpPorts));
+    child.once('error', () => releasePortRange(rtpPorts));
     const mcu = new McuProcess(child, redisPrefix, httpPort, sipPort, rtpPorts, logFile);
     child.on('error', (err) => fs.appendFileSync(logFile, `\n[harness] spawn error: ${err.message}\n`));
     try {
