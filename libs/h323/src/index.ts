@@ -29,3 +29,27 @@ export { linkSchema, SchemaLinkError, type LinkedSchema } from './per/schema-lin
 export { compileAsn1, compileModules, type Asn1Source } from './asn1/compiler';
 export { Asn1CompileError } from './asn1/asn1-error';
 export { H225, H235, H245, H323_SCHEMA, type H225Types, type H235Types, type H245Types } from './asn1/generated';
+
+/**
+ * RAS (H.225.0 §7): the MCU's gatekeeper client {@link RasEndpoint} (discovery, registration of the rooms'
+ * aliases, keep-alive, URQ on stop, ARQ/DRQ for incoming calls) and a small {@link TestGatekeeper} for tests.
+ */
+export {
+  RasEndpoint,
+  GATEKEEPER_DISCOVERY_ADDRESS,
+  DEFAULT_GATEKEEPER_RAS_PORT,
+  TESSERA_VENDOR,
+  type RasEndpointOptions,
+  type AdmitIncomingCall,
+  type AdmissionOutcome,
+} from './ras/ras-endpoint';
+export type { RasEndpointState } from './ras/ras-endpoint-state';
+export { dialedDigitsAlias, h323IdAlias, aliasKey } from './ras/ras-alias';
+export { RasError, RasStateError, RasTimeoutError } from './ras/ras-errors';
+export { DEFAULT_RAS_TIMERS, rasTimerSettings, keepAliveDelay, systemRasClock, type RasClock, type RasTimerHandle, type RasTimerSettings } from './ras/ras-timers';
+export type { RasLogger } from './ras/ras-logger';
+export type { RasChannelStats } from './ras/ras-channel';
+export type { RasCall, DisengageReasonTag } from './ras/ras-messages';
+export { toTransportAddress, fromTransportAddress, type IpTransportAddress } from './ras/transport-address';
+export { ManualRasClock } from './ras/manual-ras-clock';
+export { TestGatekeeper, type TestGatekeeperOptions, type ReceivedRas, type RasValue } from './ras/test-gatekeeper';
