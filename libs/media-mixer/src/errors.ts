@@ -46,3 +46,16 @@ export class PacketFormatError extends MediaMixerError {
     super(reason);
   }
 }
+
+/**
+ * A negotiated codec the media plane cannot run (e.g. Opus without a libopus binding). The
+ * signalling layer should not offer or accept it; at leg start it fails the leg clearly.
+ */
+export class UnsupportedCodecError extends MediaMixerError {
+  constructor(
+    readonly codec: string,
+    detail: string,
+  ) {
+    super(`Codec ${codec} unsupported: ${detail}`);
+  }
+}

@@ -45,6 +45,21 @@ export { OpusCodec } from './audio/opus-codec';
 export type { OpusBinding } from './audio/opus-codec';
 export { createAudioCodec, STATIC_AUDIO_PAYLOAD_TYPES } from './audio/codec-registry';
 export type { AudioCodecFactoryOptions } from './audio/codec-registry';
+export { UnsupportedCodecError } from './errors';
+export { MediaEngine } from './media-engine';
+export type { MediaEngineOptions, MediaEngineEvents, LegAllocation, OpusBindingFactory } from './media-engine';
+export type { AudioLegParams, AudioCodecName, MediaDirection } from './audio/audio-leg-params';
+export type { AudioLegStats } from './audio/audio-leg';
+export type { MediaLogger } from './media-logger';
+export { RoomAudio, ROOM_FRAME_MS } from './audio/room-audio';
+export type { RoomAudioEvents, RoomAudioOptions, RoomAudioTickStats } from './audio/room-audio';
+export { RtpEndpoint } from './rtp/rtp-endpoint';
+export type { RtpEndpointOptions, RtpEndpointStats, OutgoingRtpHeader } from './rtp/rtp-endpoint';
+export { RtpLatch, isPubliclyRoutable } from './rtp/rtp-latch';
+export type { TransportAddress, NegotiatedTransport, LatchState } from './rtp/rtp-latch';
+export { TelephoneEvent, dtmfDigitOf, dtmfEventOf } from './rtp/telephone-event';
+export { ActiveSpeakerDetector } from './audio/active-speaker';
+export type { ActiveSpeakerOptions } from './audio/active-speaker';
 
 // Video: payload formats, layouts, key frame control and the ffmpeg pipeline's building blocks.
 export { FfmpegNotFoundError, FfmpegProbeError } from './video/video-errors';

@@ -1,0 +1,306 @@
+/**
+ * The media plane's facade: RTP ports for call legs, rooms of mixed audio, leg renegotiation, mute,
+ * DTMF, statistics and room events. Signalling-agnostic: it knows RTP addresses, payload types and
+ * codecs, never SIP or H.323. The signalling side allocates a leg's ports before answering (so the
+ * port can go into its SDP answer or H.245 OpenLogicalChannelAck), then starts the leg with what
+ * was negotiated.
+ *
+ * Ownership: engine → rooms → legs → RTP endpoints → port pairs; closing a parent closes its
+ * children. A room exists while it has legs.
+ */
+import { randomUUID } from 'node:crypto';
+import { type AudioCodecFactory, type AudioLegStats } from './audio/audio-leg';
+import type { AudioLegParams } from './audio/audio-leg-params';
+import { MIXER_SAMPLE_RATE } from './audio/audio-mixer';
+import { createAudioCodec } from './audio/codec-registry';
+import type { FrameClockOptions, TimerScheduler } from './audio/frame-clock';
+import type { OpusBinding } from './audio/opus-codec';
+import type { ActiveSpeakerOptions } from './audio/active-speaker';
+import { RoomAudio, type RoomAudioTickStats } from './audio/room-audio';
+import { InvalidArgumentError, MediaMixerError, UnsupportedCodecError } from './errors';
+import { type MediaLogger, silentMediaLogger } from './media-logger';
+import type { JitterBufferOptions } from './rtp/jitter-buffer';
+import { PortAllocator, type RtpPortPair } from './rtp/port-allocator';
+import { type Listener, TypedEvents } from './typed-events';
+
+/** Creates a libopus encoder/decoder pair, mono, at `sampleRate` Hz (one per leg and direction). */
+export type OpusBindingFactory = (sampleRate: number) => OpusBinding;
+
+/** Options of a `MediaEngine`. */
+export interface MediaEngineOptions {
+  /** Lowest RTP port (`MCU_RTP_PORT_MIN`), inclusive. */
+  portMin: number;
+  /** Highest RTP/RTCP port (`MCU_RTP_PORT_MAX`), inclusive. */
+  portMax: number;
+  /** Address the RTP sockets bind on (`0.0.0.0` for all interfaces). */
+  host: string;
+  /** Address the signalling layer advertises in SDP `c=` (`MCU_PUBLIC_IP`); also our RTCP CNAME's host. */
+  publicAddress: string;
+  logger?: MediaLogger;
+  /**
+   * libopus for Opus legs (one binding per leg direction, hence a factory). Without it an `opus` leg
+   * fails at `startLeg` with UnsupportedCodecError, and `supportsCodec('opus')` is false.
+   */
+  opus?: OpusBindingFactory;
+  /** Jitter buffer bounds, ms (default 20–200, starting at 40). */
+  jitter?: Pick<JitterBufferOptions, 'minDelayMs' | 'maxDelayMs' | 'initialDelayMs'>;
+  /** Fixed RTCP report interval, ms (default: RFC 3550 §6.3.1, about 5 s). */
+  rtcpIntervalMs?: number;
+  /** Active-speaker tuning (default: 1 s to take the floor, gate −45 dBFS). */
+  activeSpeaker?: Omit<ActiveSpeakerOptions, 'frameMs'>;
+  /** Monotonic ms (tests). */
+  clock?: () => number;
+  /** Frame clock time source and timers (tests). */
+  frameClock?: Pick<FrameClockOptions, 'now' | 'timers'>;
+  /** RTCP timers (tests). */
+  rtcpTimers?: TimerScheduler;
+}
+
+/** Ports held for a leg between the offer/answer and `startLeg`. */
+export interface LegAllocation {
+  /** The leg's id in the engine (events and statistics name legs by it). */
+  readonly legId: string;
+  /** Address for the SDP `c=` line (the engine's `publicAddress`). */
+  readonly localAddress: string;
+  /** Even RTP port for the SDP `m=` line. */
+  readonly localPort: number;
+  /** RTCP port (`localPort + 1`, RFC 3550 §11); unused with rtcp-mux. */
+  readonly localRtcpPort: number;
+  /** Gives the ports back; after `startLeg` it stops the leg like `stopLeg`. Safe to call twice. */
+  release(): void;
+}
+
+/** Events of the engine, each naming its room. */
+export interface MediaEngineEvents {
+  /** A DTMF digit received as RFC 4733 events, once per key press. */
+  dtmf: { roomId: string; legId: string; digit: string; durationMs: number };
+  /** The room's active speaker changed (dominated ≥ 1 s), or the floor emptied (null). */
+  'active-speaker': { roomId: string; legId: string | null };
+}
+
+interface LegEntry {
+  pair: RtpPortPair;
+  roomId?: string;
+}
+
+/** The media plane of the MCU. */
+export class MediaEngine {
+  /** The address to advertise in SDP. */
+  readonly publicAddress: string;
+  private readonly allocator: PortAllocator;
+  private readonly logger: MediaLogger;
+  private readonly events: TypedEvents<MediaEngineEvents>;
+  private readonly legs = new Map<string, LegEntry>();
+  private readonly rooms = new Map<string, RoomAudio>();
+  private readonly codecFactory: AudioCodecFactory;
+  private closing: Promise<void> | undefined;
+
+  /** @throws InvalidArgumentError for an invalid port range. */
+  constructor(private readonly opts: MediaEngineOptions) {
+    this.publicAddress = opts.publicAddress;
+    this.allocator = new PortAllocator({ min: opts.portMin, max: opts.portMax, host: opts.host });
+    this.logger = opts.logger ?? silentMediaLogger;
+    this.events = new TypedEvents<MediaEngineEvents>(this.logger);
+    this.codecFactory = (p) => {
+      const codec = createAudioCodec(p.codec, p.clockRate, { opusBinding: opts.opus, opusSampleRate: MIXER_SAMPLE_RATE });
+      if (codec) return codec;
+      throw new UnsupportedCodecError(p.codec, p.codec === 'opus' && !opts.opus ? 'no Opus binding configured' : `no implementation at ${p.clockRate} Hz`);
+    };
+  }
+
+  /** Subscribes to an event; returns the function that unsubscribes. Listener errors are logged. */
+  on<K extends keyof MediaEngineEvents>(name: K, listener: Listener<MediaEngineEvents, K>): () => void {
+    return this.events.on(name, listener);
+  }
+
+  /** Removes a listener. */
+  off<K extends keyof MediaEngineEvents>(name: K, listener: Listener<MediaEngineEvents, K>): void {
+    this.events.off(name, listener);
+  }
+
+  /** Whether a codec can be negotiated (`PCMU`, `PCMA`, `G722` always; `opus` with a binding). */
+  supportsCodec(name: string): boolean {
+    const upper = name.toUpperCase();
+    return upper === 'PCMU' || upper === 'PCMA' || upper === 'G722' || (upper === 'OPUS' && this.opts.opus !== undefined);
+  }
+
+  /**
+   * Binds an RTP/RTCP port pair for a leg about to be negotiated.
+   * @param options.legId the id to give the leg (default a random UUID).
+   * @throws PortRangeExhaustedError when no pair is free (answer the call with 503).
+   * @throws InvalidArgumentError for a leg id already in use; MediaMixerError after `close()`.
+   */
+  async allocateLeg(options: { legId?: string } = {}): Promise<LegAllocation> {
+    this.assertOpen();
+    const legId = options.legId ?? randomUUID();
+    if (this.legs.has(legId)) throw new InvalidArgumentError(`Leg id ${legId} is in use`);
+    const pair = await this.allocator.allocatePair();
+    if (this.closing || this.legs.has(legId)) {
+      pair.release();
+      this.assertOpen();
+      throw new InvalidArgumentError(`Leg id ${legId} is in use`);
+    }
+    pair.rtp.on('error', (err) => this.logger.warn({ legId, err: err.message }, 'RTP socket error'));
+    pair.rtcp.on('error', (err) => this.logger.warn({ legId, err: err.message }, 'RTCP socket error'));
+    const entry: LegEntry = { pair };
+    this.legs.set(legId, entry);
+    return {
+      legId,
+      localAddress: this.publicAddress,
+      localPort: pair.rtpPort,
+      localRtcpPort: pair.rtcpPort,
+      release: () => {
+        if (this.legs.get(legId) === entry) void this.stopLeg(legId);
+      },
+    };
+  }
+
+  /**
+   * Starts media on an allocated leg in a room (created on first use): RTP to and from the remote,
+   * mixing from the next 20 ms tick.
+   * @returns the leg id.
+   * @throws InvalidArgumentError for an allocation not (or no longer) held, a leg already started, or
+   *   invalid parameters (the field is named); UnsupportedCodecError (e.g. Opus without a binding).
+   *   The allocation stays held after a throw: release it or retry.
+   */
+  startLeg(roomId: string, allocation: LegAllocation, params: AudioLegParams): string {
+    this.assertOpen();
+    const entry = this.legs.get(allocation.legId);
+    if (!entry || entry.pair.rtpPort !== allocation.localPort) throw new InvalidArgumentError(`Allocation ${allocation.legId} is not held`);
+    if (entry.roomId !== undefined) throw new InvalidArgumentError(`Leg ${allocation.legId} already started in room ${entry.roomId}`);
+    const existing = this.rooms.get(roomId);
+    const room = existing ?? this.newRoom(roomId);
+    try {
+      room.addLeg(allocation.legId, entry.pair, params);
+    } catch (err) {
+      if (!existing) void room.close();
+      throw err;
+    }
+    if (!existing) this.rooms.set(roomId, room);
+    entry.roomId = roomId;
+    this.logger.info({ roomId, legId: allocation.legId, codec: params.codec, ptimeMs: params.ptimeMs, direction: params.direction }, 'media leg started');
+    return allocation.legId;
+  }
+
+  /**
+   * Renegotiates a started leg (re-INVITE / UPDATE): any subset of the parameters.
+   * @throws InvalidArgumentError for an unknown leg or invalid parameters; UnsupportedCodecError.
+   */
+  updateLeg(legId: string, changes: Partial<AudioLegParams>): void {
+    this.roomOf(legId).updateLeg(legId, changes);
+  }
+
+  /**
+   * Ends a leg: RTCP BYE, ports released; the room closes with its last leg. Works on allocated
+   * legs that never started. Unknown ids resolve at once.
+   */
+  async stopLeg(legId: string, reason?: string): Promise<void> {
+    const entry = this.legs.get(legId);
+    if (!entry) return;
+    this.legs.delete(legId);
+    const room = entry.roomId === undefined ? undefined : this.rooms.get(entry.roomId);
+    if (!room) {
+      entry.pair.release();
+      return;
+    }
+    const removed = room.removeLeg(legId, reason);
+    if (room.size === 0 && this.rooms.get(room.roomId) === room) {
+      this.rooms.delete(room.roomId);
+      await Promise.all([removed, room.close()]);
+      return;
+    }
+    await removed;
+  }
+
+  /**
+   * Server-side mute: removes/restores the leg's audio in everyone's mix from the next tick.
+   * @throws InvalidArgumentError for an unknown or not started leg.
+   */
+  setMuted(legId: string, muted: boolean): void {
+    this.roomOf(legId).setMuted(legId, muted);
+  }
+
+  /**
+   * Sends a DTMF digit to a leg as RFC 4733 events.
+   * @param durationMs 40 ms up to 0xFFFF RTP units (8.19 s at 8 kHz, 1.36 s for Opus at 48 kHz).
+   * @throws InvalidArgumentError for an unknown leg, no negotiated telephone-event, a bad digit or duration.
+   */
+  sendDtmf(legId: string, digit: string, durationMs: number): void {
+    this.roomOf(legId).sendDtmf(legId, digit, durationMs);
+  }
+
+  /**
+   * Statistics of a started leg.
+   * @throws InvalidArgumentError for an unknown or not started leg.
+   */
+  stats(legId: string): AudioLegStats {
+    return this.roomOf(legId).stats(legId);
+  }
+
+  /** The room's active speaker (leg id), or null; null for an unknown room. */
+  activeSpeaker(roomId: string): string | null {
+    return this.rooms.get(roomId)?.activeSpeaker ?? null;
+  }
+
+  /** Tick counters of a room's frame clock (ticks, skipped after stalls, caught errors); undefined for an unknown room. */
+  roomStats(roomId: string): RoomAudioTickStats | undefined {
+    return this.rooms.get(roomId)?.tickStats();
+  }
+
+  /** Ids of the rooms with legs. */
+  roomIds(): string[] {
+    return [...this.rooms.keys()];
+  }
+
+  /** Ids of the started legs of a room (empty for an unknown room). */
+  legsOf(roomId: string): string[] {
+    return this.rooms.get(roomId)?.legIds() ?? [];
+  }
+
+  /** Port pairs held and the range's capacity (health reporting). */
+  portUsage(): { inUse: number; capacity: number } {
+    return { inUse: this.allocator.inUse(), capacity: this.allocator.capacity() };
+  }
+
+  /** Stops every leg and room and releases every port. Idempotent; later calls return the same promise. */
+  close(): Promise<void> {
+    if (!this.closing) {
+      this.closing = (async () => {
+        await Promise.all([...this.legs.keys()].map((id) => this.stopLeg(id, 'MCU shutting down')));
+        await Promise.all([...this.rooms.values()].map((room) => room.close()));
+        this.rooms.clear();
+        this.events.clear();
+      })();
+    }
+    return this.closing;
+  }
+
+  private newRoom(roomId: string): RoomAudio {
+    const room = new RoomAudio({
+      roomId,
+      codecFactory: this.codecFactory,
+      cname: `tessera@${this.publicAddress}`,
+      logger: this.logger,
+      clock: this.opts.clock,
+      frameClock: this.opts.frameClock,
+      rtcpTimers: this.opts.rtcpTimers,
+      rtcpIntervalMs: this.opts.rtcpIntervalMs,
+      jitter: this.opts.jitter,
+      activeSpeaker: this.opts.activeSpeaker,
+    });
+    room.events.on('dtmf', (e) => this.events.emit('dtmf', { roomId, ...e }));
+    room.events.on('active-speaker', (e) => this.events.emit('active-speaker', { roomId, ...e }));
+    return room;
+  }
+
+  private roomOf(legId: string): RoomAudio {
+    const entry = this.legs.get(legId);
+    const room = entry?.roomId === undefined ? undefined : this.rooms.get(entry.roomId);
+    if (!room) throw new InvalidArgumentError(`No started leg ${legId}`);
+    return room;
+  }
+
+  private assertOpen(): void {
+    if (this.closing) throw new MediaMixerError('Media engine is closed');
+  }
+}
