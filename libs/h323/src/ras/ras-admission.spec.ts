@@ -58,6 +58,18 @@ describe('RasEndpoint admission', () => {
     expect(pair.gk.messages('disengageRequest')).toHaveLength(1);
   });
 
+  it('asks for another bandwidth for an admitted call (BRQ/BCF)', async () => {
+    pair = await startRasPair();
+    await pair.reach('registered');
+    const c = call();
+    await expect(pair.ep.requestBandwidth(c.callIdentifier, 640)).resolves.toBeUndefined();
+    await pair.ep.admitIncoming(c);
+    await expect(pair.ep.requestBandwidth(c.callIdentifier, 640)).resolves.toBe(640);
+    expect(pair.gk.messages('bandwidthRequest')).toEqual([
+      expect.objectContaining({ endpointIdentifier: '1_endp', bandWidth: 640, callIdentifier: { guid: c.callIdentifier }, callReferenceValue: 21027 }),
+    ]);
+  });
+
   it('reports the ARJ reason', async () => {
     pair = await startRasPair({ admissionReject: 'requestDenied' });
     await pair.reach('registered');

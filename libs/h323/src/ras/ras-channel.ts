@@ -135,13 +135,19 @@ export class RasChannel {
    * Sends a request and resolves with the response of the same requestSeqNum (a confirm, reject or XRS);
    * retransmits the same octets after each `timeout` (RIP: waits its `delay` instead).
    * @throws RasTimeoutError after 1 + retries transmissions without a response; RasStateError if the channel is
-   *   closed meanwhile or the requestSeqNum is already outstanding
+   *   closed meanwhile or the requestSeqNum is already outstanding; PerEncodeError when the message does not
+   *   fit the schema (e.g. an alias outside its constraints)
    */
   request(message: H225Types.RasMessage, to: IpTransportAddress, timing: RasRequestTiming): Promise<H225Types.RasMessage> {
     const seq = requestSeqNumOf(message);
     if (this.closed) return Promise.reject(new RasStateError('RAS channel closed'));
     if (seq === undefined || this.pending.has(seq)) return Promise.reject(new RasStateError(`requestSeqNum ${seq} unusable`));
-    const bytes = encode(H225.RasMessage, message);
+    let bytes: Buffer;
+    try {
+      bytes = encode(H225.RasMessage, message);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return new Promise((resolve, reject) => {
       let sent = 0;
       const transmit = (): void => {

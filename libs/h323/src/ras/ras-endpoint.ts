@@ -84,6 +84,8 @@ export class RasEndpoint {
   private aliasesDirty = false;
   private seq = 1 + Math.floor(Math.random() * 65535);
   private registeredAliases = '';
+  private lastAliases: readonly H225Types.AliasAddress[] = [];
+  private stopping?: Promise<void>;
 
   constructor(private readonly options: RasEndpointOptions) {
     this.timers = rasTimerSettings(options.timers);
@@ -124,6 +126,10 @@ export class RasEndpoint {
       clock: this.clock,
       logger: this.log,
     });
+    if (this.stopping) {
+      await this.channel.close();
+      return;
+    }
     this.log.info({ ras: this.channel.localAddress, gatekeeper: this.options.gatekeeper }, 'RAS endpoint started');
     this.discover();
   }
@@ -185,11 +191,36 @@ export class RasEndpoint {
   }
 
   /**
+   * Asks the gatekeeper to change an admitted call's bandwidth (BRQ, H.225.0 §7 / H.323 §8.3.1); resolves with
+   * the granted bandwidth (BCF, or BRJ's allowedBandWidth), or undefined for calls not admitted through ARQ and
+   * when no answer came (logged). `bandwidth` in 100 bit/s. Never rejects.
+   */
+  async requestBandwidth(callIdentifier: Buffer, bandwidth: number): Promise<number | undefined> {
+    const key = callIdentifier.toString('hex');
+    const call = this.calls.get(key);
+    const registration = this.registration;
+    if (!call || !registration || !this.channel || !this.gatekeeperRas) return undefined;
+    try {
+      const answer = await this.channel.request(msg.bandwidthRequest(this.nextSeq(), registration, call, bandwidth), this.gatekeeperRas, this.timing());
+      const granted = answer.tag === 'bandwidthConfirm' ? answer.value.bandWidth : answer.tag === 'bandwidthReject' ? answer.value.allowedBandWidth : undefined;
+      if (granted !== undefined && this.calls.has(key)) this.calls.set(key, { ...call, bandwidth: granted });
+      return granted;
+    } catch (err) {
+      this.log.warn(rasErrorFields(err), 'BRQ failed');
+      return undefined;
+    }
+  }
+
+  /**
    * Unregisters (URQ, waiting at most the RAS timers for UCF/URJ) and closes the socket. Safe to call twice;
    * never rejects.
    */
-  async stop(): Promise<void> {
-    if (this.stateValue === 'stopped' || this.stateValue === 'unregistering') return;
+  stop(): Promise<void> {
+    this.stopping ??= this.unregisterAndClose();
+    return this.stopping;
+  }
+
+  private async unregisterAndClose(): Promise<void> {
     this.epoch++;
     this.cancelTimer();
     const channel = this.channel;
@@ -301,7 +332,7 @@ export class RasEndpoint {
     this.registeredAliases = aliases.map(aliasKey).join('\n');
     this.log.info({ endpointIdentifier: rcf.endpointIdentifier, timeToLive: rcf.timeToLive, aliases: aliases.length }, 'registered (RCF)');
     this.begin('registered');
-    const current = this.options.aliases().map(aliasKey).join('\n');
+    const current = this.currentAliases().map(aliasKey).join('\n');
     if (this.aliasesDirty || current !== this.registeredAliases) {
       this.registerFull();
       return;
@@ -398,8 +429,18 @@ export class RasEndpoint {
       rasAddress: wildcard ? { address: this.options.callSignalAddress.address, port: local.port } : local,
       endpointType: mcu ? { vendor, mcu: {}, mc: true, undefinedNode: false } : { vendor, terminal: {}, mc: false, undefinedNode: false },
       vendor,
-      aliases: this.options.aliases(),
+      aliases: this.currentAliases(),
     };
+  }
+
+  /** The application's aliases; the last good list when its callback throws (logged). */
+  private currentAliases(): readonly H225Types.AliasAddress[] {
+    try {
+      this.lastAliases = this.options.aliases();
+    } catch (err) {
+      this.log.error(rasErrorFields(err), 'aliases() failed: using the previous aliases');
+    }
+    return this.lastAliases;
   }
 
   private timing(): { timeout: number; retries: number } {

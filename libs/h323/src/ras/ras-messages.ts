@@ -198,6 +198,29 @@ export function disengageRequest(
   };
 }
 
+/** BRQ for an admitted call (H.225.0 §7, BandwidthRequest; H.323 §8.3.1); `bandwidth` in 100 bit/s. */
+export function bandwidthRequest(
+  seq: number,
+  registration: RasRegistration,
+  call: Pick<RasCall, 'callIdentifier' | 'conferenceID' | 'callReferenceValue'>,
+  bandwidth: number,
+): H225Types.RasMessage {
+  return {
+    tag: 'bandwidthRequest',
+    value: {
+      requestSeqNum: seq,
+      endpointIdentifier: registration.endpointIdentifier,
+      conferenceID: call.conferenceID,
+      callReferenceValue: call.callReferenceValue,
+      callType: { tag: 'pointToPoint', value: null },
+      bandWidth: bandwidth,
+      callIdentifier: { guid: call.callIdentifier },
+      ...(registration.gatekeeperIdentifier !== undefined ? { gatekeeperIdentifier: registration.gatekeeperIdentifier } : {}),
+      answeredCall: true,
+    },
+  };
+}
+
 /**
  * IRR answering an IRQ (H.225.0 §7, InfoRequestResponse): our registration and one perCallInfo per admitted
  * call the IRQ asks about (callReferenceValue 0 = all calls); `invalidCall` when it names a call we do not have.

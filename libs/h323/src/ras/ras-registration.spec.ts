@@ -1,6 +1,7 @@
 import { H225 } from '../asn1/generated';
 import { decode, encode } from '../per/codec';
 import { dialedDigitsAlias, h323IdAlias } from './ras-alias';
+import { RasEndpoint } from './ras-endpoint';
 import { startRasPair, until, type RasPair } from './ras-test-harness';
 import { keepAliveDelay, rasTimerSettings } from './ras-timers';
 
@@ -135,6 +136,38 @@ describe('RasEndpoint registration', () => {
     await pair.reach('registered');
   });
 
+  it("discovers with 'auto' (GRQ to the discovery address, here the test gatekeeper) and registers at the GCF's rasAddress", async () => {
+    pair = await startRasPair({}, {}, { start: false });
+    const ep = new RasEndpoint({
+      gatekeeper: 'auto',
+      discoveryAddress: pair.gk.address,
+      callSignalAddress: { address: '127.0.0.1', port: 1720 },
+      rasAddress: { address: '127.0.0.1' },
+      aliases: () => [h323IdAlias('room-auto')],
+      clock: pair.clock,
+    });
+    await ep.start();
+    await until(() => ep.state === 'registered');
+    expect(pair.gk.messages('gatekeeperRequest')).toHaveLength(1);
+    expect(pair.gk.messages('registrationRequest')[0].terminalAlias).toEqual([h323IdAlias('room-auto')]);
+    await ep.stop();
+    expect(pair.gk.registrations.size).toBe(0);
+  });
+
+  it('keeps the previous aliases when the aliases callback throws', async () => {
+    let fail = false;
+    pair = await startRasPair({}, {});
+    const p = pair;
+    await p.reach('registered');
+    const aliases = p.aliases;
+    Object.defineProperty(p, 'aliases', { get: () => (fail ? (() => { throw new Error('rooms unavailable'); })() : aliases) });
+    fail = true;
+    p.ep.aliasesChanged();
+    await until(() => p.gk.messages('registrationRequest').length === 2 && p.ep.state === 'registered');
+    expect(p.gk.messages('registrationRequest')[1].terminalAlias).toHaveLength(2);
+    fail = false;
+  });
+
   it('unregisters on stop (URQ/UCF) and closes', async () => {
     pair = await startRasPair();
     await pair.reach('registered');
@@ -146,7 +179,7 @@ describe('RasEndpoint registration', () => {
     expect(pair.gk.registrations.size).toBe(0);
     expect(pair.ep.state).toBe('stopped');
     expect(pair.states.slice(-2)).toEqual(['unregistering', 'stopped']);
-    await pair.ep.stop();
+    await Promise.all([pair.ep.stop(), pair.ep.stop()]);
     expectSentPdusRoundTrip(pair);
   });
 

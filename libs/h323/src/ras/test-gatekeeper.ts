@@ -2,7 +2,7 @@
  * A tiny gatekeeper for tests (H.225.0 §7 from the gatekeeper's side), on 127.0.0.1 and an ephemeral port:
  * GRQ → GCF, full RRQ → RCF (endpointIdentifier assigned, timeToLive configurable), keep-alive RRQ → RCF or,
  * after {@link TestGatekeeper.restart}, RRJ fullRegistrationRequired; URQ → UCF; ARQ → ACF (or ARJ when
- * configured); DRQ → DCF. It records every message it receives and can send URQ/IRQ/DRQ/BRQ of its own.
+ * configured); DRQ → DCF; BRQ → BCF. It records every message it receives and can send URQ/IRQ/DRQ/BRQ of its own.
  * `silent` makes it drop everything (retransmission tests). Framework-free; used by unit and e2e tests.
  */
 import type { H225Types } from '../asn1/generated';
@@ -216,6 +216,8 @@ export class TestGatekeeper {
       }
       case 'disengageRequest':
         return { tag: 'disengageConfirm', value: { requestSeqNum: message.value.requestSeqNum } };
+      case 'bandwidthRequest':
+        return { tag: 'bandwidthConfirm', value: { requestSeqNum: message.value.requestSeqNum, bandWidth: message.value.bandWidth } };
       default:
         return undefined;
     }
