@@ -53,3 +53,47 @@ export type { RasCall, DisengageReasonTag } from './ras/ras-messages';
 export { toTransportAddress, fromTransportAddress, type IpTransportAddress } from './ras/transport-address';
 export { ManualRasClock } from './ras/manual-ras-clock';
 export { TestGatekeeper, type TestGatekeeperOptions, type ReceivedRas, type RasValue } from './ras/test-gatekeeper';
+
+/**
+ * TPKT (RFC 1006), Q.931 and H.225.0 call signalling:
+ * - {@link H323Endpoint}: `new H323Endpoint(delegate, options)`, `listen()` (TCP 1720 by default), `call(target,
+ *   options)` to originate, `close()`; the delegate's `onSetup(call)` answers with `call.accept({ localMedia })` or
+ *   `call.reject(reason)`.
+ * - {@link H323Call} events: `state`, `proceeding`, `alerting`, `connected`, `media` ({@link H323MediaChannel}),
+ *   `mediaClosed`, `userInput`, `videoFastUpdate`, `released`; `hangUp(reason)`, `sendUserInput(digit)`.
+ * - H.245 per call through an {@link H245PortFactory}; {@link h245SessionPorts} backs it with the H245Session.
+ */
+export { encodeTpkt, TpktReassembler, TPKT_VERSION, TPKT_HEADER_LENGTH, TPKT_MAX_PACKET_LENGTH, type TpktReassemblerOptions } from './tpkt/tpkt';
+export { TpktError } from './tpkt/tpkt-error';
+export { parseQ931, serializeQ931, Q931_PROTOCOL_DISCRIMINATOR, type Q931Message, type CallReference } from './q931/q931-message';
+export { Q931MessageType, messageTypeName, type Q931MessageTypeValue } from './q931/message-type';
+export { Q931Error, Q931Cause } from './q931/q931-error';
+export {
+  InformationElementId,
+  parseInformationElements,
+  serializeInformationElements,
+  findElement,
+  element as informationElement,
+  type InformationElement,
+  type SingleOctetElement,
+  type VariableLengthElement,
+} from './q931/information-element';
+export { parseCause, buildCause, type CauseElement } from './q931/cause';
+export { parsePartyNumber, buildPartyNumber, NUMBERING_PLAN_E164, type PartyNumber } from './q931/party-number';
+export { parseBearerCapability, buildBearerCapability, type BearerCapability } from './q931/bearer-capability';
+export { parseDisplay, buildDisplay, parseProgressIndicator, buildProgressIndicator, parseSignal, parseCallState, buildCallState, SignalValue, type ProgressIndicator } from './q931/simple-elements';
+export { parseUserUser, buildUserUser, USER_USER_PROTOCOL_X208, type UserUser } from './q931/user-user';
+export { H323Endpoint, H225_CALL_SIGNALLING_PORT, type H323EndpointOptions, type H323EndpointDelegate, type H323EndpointEventMap } from './call/call-signalling';
+export { H323Call, type H323CallEventMap, type H323ReleaseInfo } from './call/h323-call';
+export { IncomingCall, type H323AcceptOptions } from './call/incoming-call';
+export { OutgoingCall, type H323CallOptions } from './call/outgoing-call';
+export { H323CallState, CallStateError } from './call/call-state';
+export type { H323ReleaseReason } from './call/release-reason';
+export type { H323SetupInfo, H323Alias } from './call/setup-info';
+export type { H323MediaChannel, H323LocalMedia, H323AudioCodec, H323TransportAddress } from './call/media-channel';
+export { DEFAULT_CALL_TIMERS, callTimers, systemCallClock, type CallTimers, type CallClock, type CallTimerHandle } from './call/call-timers';
+export { silentCallLogger, type CallLogger } from './call/call-logger';
+export { DEFAULT_ENDPOINT_IDENTITY, type EndpointIdentity } from './call/endpoint-identity';
+export type { H245Port, H245PortEvents, H245PortContext, H245PortFactory } from './call/h245-port';
+export { h245SessionPorts, type H245SessionPortOptions } from './call/h245-session-port';
+export { parseH225, buildH225, H225_PROTOCOL_IDENTIFIER, type H225Message, type H225MessageParts } from './call/h225-message';
