@@ -13,7 +13,10 @@ import { checkRasTransition, type RasEndpointState } from './ras-endpoint-state'
 import { RasStateError } from './ras-errors';
 import { rasErrorFields, silentRasLogger, type RasLogger } from './ras-logger';
 import * as msg from './ras-messages';
-import { answerGatekeeperRequest, type AdmittedCall } from './gatekeeper-requests';
+import { answerGatekeeperRequest } from './gatekeeper-requests';
+import { RasAdmissions, type AdmissionLink, type AdmissionOutcome, type AdmitIncomingCall } from './ras-admissions';
+
+export type { AdmissionOutcome, AdmitIncomingCall } from './ras-admissions';
 import { keepAliveDelay, rasTimerSettings, systemRasClock, type RasClock, type RasTimerHandle, type RasTimerSettings } from './ras-timers';
 import { fromTransportAddress, type IpTransportAddress } from './transport-address';
 
@@ -55,12 +58,6 @@ export interface RasEndpointOptions {
   readonly onDisengageRequest?: (callIdentifier: Buffer) => void;
 }
 
-/** An incoming call to admit (H.225.0 AdmissionRequest fields; `bandwidth` in 100 bit/s, both directions). */
-export type AdmitIncomingCall = msg.RasCall;
-
-/** Outcome of {@link RasEndpoint.admitIncoming}: admitted, or the ARJ reason (`timeout` when no answer came). */
-export type AdmissionOutcome = 'admitted' | { rejected: H225Types.AdmissionRejectReason['tag'] | 'timeout' | 'unexpectedAnswer' };
-
 interface Registration extends msg.RasRegistration {
   readonly timeToLive?: number;
   /** The gatekeeper pre-granted ARQs for answering calls (RCF preGrantedARQ.answerCall). */
@@ -77,7 +74,7 @@ export class RasEndpoint {
   private gatekeeperRas?: IpTransportAddress;
   private gatekeeperIdentifier?: string;
   private registration?: Registration;
-  private readonly calls = new Map<string, AdmittedCall>();
+  private readonly admissions: RasAdmissions;
   /** Bumped whenever a procedure starts or is abandoned; answers to an older epoch are ignored. */
   private epoch = 0;
   private timer?: RasTimerHandle;
@@ -91,6 +88,7 @@ export class RasEndpoint {
     this.timers = rasTimerSettings(options.timers);
     this.clock = options.clock ?? systemRasClock;
     this.log = options.logger ?? silentRasLogger;
+    this.admissions = new RasAdmissions(() => this.admissionLink(), this.log);
   }
 
   /** Current state. */
@@ -144,71 +142,21 @@ export class RasEndpoint {
   }
 
   /**
-   * Asks the gatekeeper to admit an incoming call (ARQ with answerCall TRUE, H.225.0 §7 / H.323 §8.1). Resolves
-   * `'admitted'` without asking when the endpoint holds no registration (no gatekeeper is in control then) or the
-   * gatekeeper pre-granted answering (RCF preGrantedARQ). Never rejects.
+   * Asks the gatekeeper to admit an incoming call (ARQ answerCall TRUE); see {@link RasAdmissions.admit}.
+   * Never rejects.
    */
-  async admitIncoming(call: AdmitIncomingCall): Promise<AdmissionOutcome> {
-    const registration = this.registration;
-    const channel = this.channel;
-    const to = this.gatekeeperRas;
-    if (!registration || !channel || !to || this.stateValue === 'unregistering') {
-      this.log.info({ state: this.stateValue }, 'call admitted without ARQ: not registered with a gatekeeper');
-      return 'admitted';
-    }
-    if (registration.preGrantedAnswer) return 'admitted';
-    try {
-      const answer = await channel.request(msg.admissionRequest(this.nextSeq(), this.identity(), registration, call), to, this.timing());
-      if (answer.tag === 'admissionConfirm') {
-        this.calls.set(call.callIdentifier.toString('hex'), { ...call, bandwidth: answer.value.bandWidth });
-        return 'admitted';
-      }
-      if (answer.tag === 'admissionReject') return { rejected: answer.value.rejectReason.tag as H225Types.AdmissionRejectReason['tag'] };
-      this.log.warn({ tag: answer.tag }, 'unexpected answer to ARQ');
-      return { rejected: 'unexpectedAnswer' };
-    } catch (err) {
-      this.log.warn(rasErrorFields(err), 'ARQ failed');
-      return { rejected: 'timeout' };
-    }
+  admitIncoming(call: AdmitIncomingCall): Promise<AdmissionOutcome> {
+    return this.admissions.admit(call);
   }
 
-  /**
-   * Tells the gatekeeper an admitted call ended (DRQ, H.225.0 §7 / H.323 §8.5); resolves once DCF/DRJ arrived or
-   * the retries ran out (logged). Calls not admitted through ARQ resolve at once. Never rejects.
-   */
-  async disengage(callIdentifier: Buffer, reason: msg.DisengageReasonTag = 'normalDrop'): Promise<void> {
-    const key = callIdentifier.toString('hex');
-    const call = this.calls.get(key);
-    this.calls.delete(key);
-    const registration = this.registration;
-    if (!call || !registration || !this.channel || !this.gatekeeperRas) return;
-    try {
-      const answer = await this.channel.request(msg.disengageRequest(this.nextSeq(), registration, call, reason), this.gatekeeperRas, this.timing());
-      if (answer.tag !== 'disengageConfirm') this.log.warn({ tag: answer.tag }, 'DRQ not confirmed');
-    } catch (err) {
-      this.log.warn(rasErrorFields(err), 'DRQ failed');
-    }
+  /** Tells the gatekeeper an admitted call ended (DRQ); see {@link RasAdmissions.disengage}. Never rejects. */
+  disengage(callIdentifier: Buffer, reason: msg.DisengageReasonTag = 'normalDrop'): Promise<void> {
+    return this.admissions.disengage(callIdentifier, reason);
   }
 
-  /**
-   * Asks the gatekeeper to change an admitted call's bandwidth (BRQ, H.225.0 §7 / H.323 §8.3.1); resolves with
-   * the granted bandwidth (BCF, or BRJ's allowedBandWidth), or undefined for calls not admitted through ARQ and
-   * when no answer came (logged). `bandwidth` in 100 bit/s. Never rejects.
-   */
-  async requestBandwidth(callIdentifier: Buffer, bandwidth: number): Promise<number | undefined> {
-    const key = callIdentifier.toString('hex');
-    const call = this.calls.get(key);
-    const registration = this.registration;
-    if (!call || !registration || !this.channel || !this.gatekeeperRas) return undefined;
-    try {
-      const answer = await this.channel.request(msg.bandwidthRequest(this.nextSeq(), registration, call, bandwidth), this.gatekeeperRas, this.timing());
-      const granted = answer.tag === 'bandwidthConfirm' ? answer.value.bandWidth : answer.tag === 'bandwidthReject' ? answer.value.allowedBandWidth : undefined;
-      if (granted !== undefined && this.calls.has(key)) this.calls.set(key, { ...call, bandwidth: granted });
-      return granted;
-    } catch (err) {
-      this.log.warn(rasErrorFields(err), 'BRQ failed');
-      return undefined;
-    }
+  /** Asks for another bandwidth for an admitted call (BRQ); see {@link RasAdmissions.requestBandwidth}. Never rejects. */
+  requestBandwidth(callIdentifier: Buffer, bandwidth: number): Promise<number | undefined> {
+    return this.admissions.requestBandwidth(callIdentifier, bandwidth);
   }
 
   /**
@@ -235,7 +183,7 @@ export class RasEndpoint {
       }
     }
     this.registration = undefined;
-    this.calls.clear();
+    this.admissions.calls.clear();
     this.transition('stopped');
     await channel?.close();
   }
@@ -402,7 +350,7 @@ export class RasEndpoint {
       fromGatekeeper,
       me: this.identity(),
       registration: this.registration,
-      calls: this.calls,
+      calls: this.admissions.calls,
       log: this.log,
     });
     if (outcome === 'reregister') {
@@ -418,6 +366,21 @@ export class RasEndpoint {
   }
 
   // --- plumbing ---------------------------------------------------------------------------------------------
+
+  /** What ARQ/DRQ/BRQ need while a registration is held (not while unregistering). */
+  private admissionLink(): AdmissionLink | undefined {
+    const { channel, registration, gatekeeperRas } = this;
+    if (!channel || !registration || !gatekeeperRas || this.stateValue === 'unregistering' || this.stateValue === 'stopped') return undefined;
+    return {
+      channel,
+      gatekeeper: gatekeeperRas,
+      registration,
+      preGrantedAnswer: registration.preGrantedAnswer,
+      identity: this.identity(),
+      nextSeq: () => this.nextSeq(),
+      timing: this.timing(),
+    };
+  }
 
   private identity(): msg.RasIdentity {
     const local = this.channel?.localAddress ?? { address: '0.0.0.0', port: 0 };
