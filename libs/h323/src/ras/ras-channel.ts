@@ -117,15 +117,6 @@ export class RasChannel {
     return { address, port };
   }
 
-  /** Sets the TTL of multicast GRQs sent from this socket (H.323 §7.2.1); errors are logged. */
-  setMulticastTtl(ttl: number): void {
-    try {
-      this.socket.setMulticastTTL(ttl);
-    } catch (err) {
-      this.log.warn(rasErrorFields(err), 'cannot set the multicast TTL');
-    }
-  }
-
   /** Encodes and sends one message (no retransmission: for responses). Send errors are logged. */
   send(message: H225Types.RasMessage, to: IpTransportAddress): void {
     this.sendBytes(encode(H225.RasMessage, message), to);

@@ -15,10 +15,10 @@ import { rasErrorFields, silentRasLogger, type RasLogger } from './ras-logger';
 import * as msg from './ras-messages';
 import { answerGatekeeperRequest } from './gatekeeper-requests';
 import { RasAdmissions, type AdmissionLink, type AdmissionOutcome, type AdmitIncomingCall } from './ras-admissions';
+import { keepAliveDelay, rasTimerSettings, systemRasClock, type RasClock, type RasTimerHandle, type RasTimerSettings } from './ras-timers';
+import { fromTransportAddress, toTransportAddress, type IpTransportAddress } from './transport-address';
 
 export type { AdmissionOutcome, AdmitIncomingCall } from './ras-admissions';
-import { keepAliveDelay, rasTimerSettings, systemRasClock, type RasClock, type RasTimerHandle, type RasTimerSettings } from './ras-timers';
-import { fromTransportAddress, type IpTransportAddress } from './transport-address';
 
 /** Gatekeeper discovery multicast address and port (H.323 §7.2.1; H.225.0 well-known RAS addresses). */
 export const GATEKEEPER_DISCOVERY_ADDRESS: IpTransportAddress = Object.freeze({ address: '224.0.1.41', port: 1718 });
@@ -84,7 +84,11 @@ export class RasEndpoint {
   private lastAliases: readonly H225Types.AliasAddress[] = [];
   private stopping?: Promise<void>;
 
+  /**
+   * @throws RangeError when `callSignalAddress` is not an IP literal and port, or a timer setting is unusable
+   */
   constructor(private readonly options: RasEndpointOptions) {
+    toTransportAddress(options.callSignalAddress);
     this.timers = rasTimerSettings(options.timers);
     this.clock = options.clock ?? systemRasClock;
     this.log = options.logger ?? silentRasLogger;
@@ -192,7 +196,7 @@ export class RasEndpoint {
 
   private discover(): void {
     const epoch = this.begin('discovering');
-    void this.runDiscovery(epoch);
+    this.runProcedure(this.runDiscovery(epoch), 'discovery');
   }
 
   private async runDiscovery(epoch: number): Promise<void> {
@@ -231,6 +235,11 @@ export class RasEndpoint {
     }
   }
 
+  /** Procedures handle their own outcomes; anything else they throw is a defect, logged rather than left unhandled. */
+  private runProcedure(procedure: Promise<void>, name: string): void {
+    procedure.catch((err: unknown) => this.log.error({ ...rasErrorFields(err), procedure: name }, 'RAS procedure failed'));
+  }
+
   private async discoveryTarget(): Promise<IpTransportAddress> {
     const gk = this.options.gatekeeper;
     if (gk === 'auto') return this.options.discoveryAddress ?? GATEKEEPER_DISCOVERY_ADDRESS;
@@ -241,7 +250,7 @@ export class RasEndpoint {
   private registerFull(discoveryComplete = true): void {
     this.aliasesDirty = false;
     const epoch = this.begin('registering');
-    void this.runRegistration(epoch, discoveryComplete);
+    this.runProcedure(this.runRegistration(epoch, discoveryComplete), 'registration');
   }
 
   private async runRegistration(epoch: number, discoveryComplete: boolean): Promise<void> {
@@ -292,7 +301,7 @@ export class RasEndpoint {
     const ttl = this.registration?.timeToLive;
     if (ttl === undefined) return;
     const epoch = this.epoch;
-    this.setTimer(keepAliveDelay(ttl, this.timers), () => void this.keepAlive(epoch));
+    this.setTimer(keepAliveDelay(ttl, this.timers), () => this.runProcedure(this.keepAlive(epoch), 'keep-alive'));
   }
 
   private async keepAlive(epoch: number): Promise<void> {
