@@ -67,6 +67,11 @@ export interface H245ProtocolError {
 export interface H245SessionEvents {
   'remote-capabilities': [RemoteCapabilities];
   'master-slave': [{ readonly isMaster: boolean }];
+  /**
+   * Once per session, when H.323 phase B is complete (H.323 §8.2): the remote capabilities are known, our set was
+   * acknowledged and master-slave determination succeeded. Open logical channels now (phase C, H.323 §8.3).
+   */
+  ready: [{ readonly isMaster: boolean; readonly remoteCapabilities: RemoteCapabilities }];
   'open-channel-request': [OpenChannelRequest];
   'channel-established': [ChannelEstablished];
   'channel-closed': [ChannelClosed];

@@ -77,6 +77,8 @@ export class H245Session {
   /** The set accepted by the TerminalCapabilitySet being processed, announced once its ack is queued. */
   private accepted: RemoteCapabilities | undefined;
   private masterValue: boolean | undefined;
+  private ourSetAcknowledged = false;
+  private readyEmitted = false;
   private readonly outbox: H245Types.MultimediaSystemControlMessage[] = [];
   private depth = 0;
   private closed = false;
@@ -101,6 +103,7 @@ export class H245Session {
       determined: (isMaster) => {
         this.masterValue = isMaster;
         this.events.emit('master-slave', { isMaster });
+        this.checkReady();
       },
       failed: (code, reason) => {
         this.masterValue = undefined;
@@ -108,7 +111,11 @@ export class H245Session {
       },
     });
     this.outgoingCese = new OutgoingCapabilityExchange(this.ctx, (sq) => buildTerminalCapabilitySet(options.capabilities, sq), this.timers.T101, {
-      acknowledged: (sq) => this.logger.debug({ sequenceNumber: sq }, 'H.245 our TerminalCapabilitySet acknowledged'),
+      acknowledged: (sq) => {
+        this.logger.debug({ sequenceNumber: sq }, 'H.245 our TerminalCapabilitySet acknowledged');
+        this.ourSetAcknowledged = true;
+        this.checkReady();
+      },
       rejected: (reason, cause) => this.events.emit('protocol-error', { procedure: 'capability-exchange', ...(cause ? {} : { code: 'T101' }), reason }),
     });
     this.incomingCese = new IncomingCapabilityExchange(this.ctx, (tcs) => {
@@ -295,6 +302,7 @@ export class H245Session {
         this.accepted = undefined;
         if (accepted.empty) this.channels.closeAllTransmit();
         this.events.emit('remote-capabilities', accepted);
+        this.checkReady();
         return;
       }
       case 'openLogicalChannel':
@@ -311,6 +319,13 @@ export class H245Session {
         if (answer) this.enqueue(answer);
       }
     }
+  }
+
+  /** Emits 'ready' once phase B is complete (H.323 §8.2). */
+  private checkReady(): void {
+    if (this.readyEmitted || this.closed || !this.ourSetAcknowledged || !this.remote || this.masterValue === undefined) return;
+    this.readyEmitted = true;
+    this.events.emit('ready', { isMaster: this.masterValue, remoteCapabilities: this.remote });
   }
 
   private onResponse(res: H245Types.ResponseMessage): void {

@@ -19,7 +19,7 @@ export interface Harness {
 }
 
 const EVENT_NAMES: Array<keyof H245SessionEvents> = [
-  'remote-capabilities', 'master-slave', 'open-channel-request', 'channel-established', 'channel-closed',
+  'remote-capabilities', 'master-slave', 'ready', 'open-channel-request', 'channel-established', 'channel-closed',
   'user-input', 'video-fast-update', 'end-session', 'round-trip', 'protocol-error',
 ];
 
