@@ -1,6 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { H225 } from '../asn1/generated';
-import { encode } from '../per/codec';
+import { decode, encode } from '../per/codec';
 import { RasTimeoutError } from './ras-errors';
 import { RasEndpoint } from './ras-endpoint';
 import { startRasPair, until, type RasPair } from './ras-test-harness';
@@ -44,6 +44,32 @@ describe('RasEndpoint robustness', () => {
     clock.advance(1);
     await until(() => pair!.ep.state === 'registered', 2000, 'registered after the retry');
     expect(gk.messages('gatekeeperRequest')).toHaveLength(4);
+  });
+
+  it('waits the delay of a RequestInProgress instead of retransmitting, then takes the late answer', async () => {
+    socket = createSocket('udp4');
+    await new Promise<void>((resolve) => socket!.bind(0, '127.0.0.1', resolve));
+    const grqs: number[] = [];
+    let reply: ((bytes: Buffer) => void) | undefined;
+    socket.on('message', (bytes, rinfo) => {
+      const request = decode(H225.RasMessage, bytes);
+      if (request.tag !== 'gatekeeperRequest') return;
+      grqs.push(request.value.requestSeqNum);
+      reply = (b) => socket!.send(b, rinfo.port, rinfo.address);
+      reply(encode(H225.RasMessage, { tag: 'requestInProgress', value: { requestSeqNum: request.value.requestSeqNum, delay: 20_000 } }));
+    });
+    const port = socket.address().port;
+    pair = await startRasPair({}, { gatekeeper: { host: '127.0.0.1', port } });
+    await until(() => grqs.length === 1 && pair!.ep.stats!.received === 1, 2000, 'RIP');
+    pair.clock.advance(19_999);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(grqs).toHaveLength(1);
+    reply!(encode(H225.RasMessage, {
+      tag: 'gatekeeperReject',
+      value: { requestSeqNum: grqs[0], protocolIdentifier: '0.0.8.2250.0.7', rejectReason: { tag: 'resourceUnavailable', value: null } },
+    }));
+    await pair.reach('unregistered');
+    expect(pair.ep.stats).toMatchObject({ retransmissions: 0, unmatched: 0 });
   });
 
   it('counts and logs datagrams that are not RAS messages, and keeps working', async () => {
