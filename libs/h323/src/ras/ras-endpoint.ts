@@ -83,6 +83,8 @@ export class RasEndpoint {
   private registeredAliases = '';
   private lastAliases: readonly H225Types.AliasAddress[] = [];
   private stopping?: Promise<void>;
+  /** The current gatekeeper answered our GRQ (RRQ discoveryComplete). */
+  private discovered = false;
 
   /**
    * @throws RangeError when `callSignalAddress` is not an IP literal and port, or a timer setting is unusable
@@ -219,7 +221,8 @@ export class RasEndpoint {
         this.gatekeeperRas = fromTransportAddress(answer.value.rasAddress) ?? to;
         this.gatekeeperIdentifier = answer.value.gatekeeperIdentifier;
         this.log.info({ gatekeeper: this.gatekeeperRas, id: this.gatekeeperIdentifier }, 'GCF');
-        this.registerFull(true);
+        this.discovered = true;
+        this.registerFull();
         return;
       }
       this.log.warn({ tag: answer.tag, reason: answer.tag === 'gatekeeperReject' ? answer.value.rejectReason.tag : undefined }, 'gatekeeper discovery refused');
@@ -230,7 +233,8 @@ export class RasEndpoint {
       if (this.options.gatekeeper !== 'auto') {
         // A configured gatekeeper that ignores GRQ may still take an RRQ (H.323 §7.2.2: discovery is optional).
         this.gatekeeperRas = to;
-        this.registerFull(false);
+        this.discovered = false;
+        this.registerFull();
       } else this.fail('unregistered');
     }
   }
@@ -247,19 +251,19 @@ export class RasEndpoint {
     return { address, port: gk.port ?? DEFAULT_GATEKEEPER_RAS_PORT };
   }
 
-  private registerFull(discoveryComplete = true): void {
+  private registerFull(): void {
     this.aliasesDirty = false;
     const epoch = this.begin('registering');
-    this.runProcedure(this.runRegistration(epoch, discoveryComplete), 'registration');
+    this.runProcedure(this.runRegistration(epoch), 'registration');
   }
 
-  private async runRegistration(epoch: number, discoveryComplete: boolean): Promise<void> {
+  private async runRegistration(epoch: number): Promise<void> {
     const channel = this.channel;
     const to = this.gatekeeperRas;
     if (!channel || !to) return;
     const me = this.identity();
     const request = msg.registrationRequest(this.nextSeq(), me, {
-      discoveryComplete,
+      discoveryComplete: this.discovered,
       gatekeeperIdentifier: this.gatekeeperIdentifier,
       timeToLive: this.options.timeToLive,
     });
@@ -309,7 +313,7 @@ export class RasEndpoint {
     const registration = this.registration;
     const to = this.gatekeeperRas;
     if (epoch !== this.epoch || !channel || !registration || !to) return;
-    const request = msg.keepAliveRequest(this.nextSeq(), this.identity(), registration, registration.timeToLive);
+    const request = msg.keepAliveRequest(this.nextSeq(), this.identity(), registration, this.discovered, registration.timeToLive);
     try {
       const answer = await channel.request(request, to, this.timing());
       if (epoch !== this.epoch) return;

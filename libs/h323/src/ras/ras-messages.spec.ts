@@ -22,7 +22,7 @@ describe('RAS message builders (H.225.0 §7)', () => {
   it.each<[string, H225Types.RasMessage]>([
     ['GRQ', msg.gatekeeperRequest(1, me)],
     ['RRQ', msg.registrationRequest(65535, me, { discoveryComplete: true, gatekeeperIdentifier: 'GK', timeToLive: 300 })],
-    ['keep-alive RRQ', msg.keepAliveRequest(2, me, registration, 300)],
+    ['keep-alive RRQ', msg.keepAliveRequest(2, me, registration, true, 300)],
     ['URQ', msg.unregistrationRequest(3, me, registration)],
     ['ARQ', msg.admissionRequest(4, me, registration, call)],
     ['DRQ', msg.disengageRequest(5, registration, call, 'forcedDrop')],
@@ -37,7 +37,7 @@ describe('RAS message builders (H.225.0 §7)', () => {
   });
 
   it('makes the keep-alive RRQ lightweight: keepAlive, endpointIdentifier, no aliases', () => {
-    const rrq = msg.keepAliveRequest(2, me, registration).value as H225Types.RegistrationRequest;
+    const rrq = msg.keepAliveRequest(2, me, registration, true).value as H225Types.RegistrationRequest;
     expect(rrq).toMatchObject({ keepAlive: true, endpointIdentifier: '1_endp', gatekeeperIdentifier: 'GK' });
     expect(rrq.terminalAlias).toBeUndefined();
     expect(rrq.timeToLive).toBeUndefined();

@@ -81,12 +81,13 @@ export function keepAliveRequest(
   seq: number,
   me: RasIdentity,
   registration: RasRegistration,
+  discoveryComplete: boolean,
   timeToLive?: number,
 ): H225Types.RasMessage {
   return {
     tag: 'registrationRequest',
     value: {
-      ...rrqBase(seq, me, { discoveryComplete: false }),
+      ...rrqBase(seq, me, { discoveryComplete }),
       ...(registration.gatekeeperIdentifier !== undefined ? { gatekeeperIdentifier: registration.gatekeeperIdentifier } : {}),
       endpointVendor: me.vendor,
       ...(timeToLive !== undefined ? { timeToLive } : {}),

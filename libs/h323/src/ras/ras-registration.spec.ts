@@ -53,6 +53,8 @@ describe('RasEndpoint registration', () => {
       if (message.tag !== 'registrationRequest') throw new Error('unreachable');
       expect(message.value.keepAlive).toBe(true);
       expect(message.value.endpointIdentifier).toBe('1_endp');
+      expect(message.value.discoveryComplete).toBe(true);
+      expect(message.value.timeToLive).toBe(60);
       expect(message.value.terminalAlias).toBeUndefined();
       await until(() => pair!.ep.stats!.received >= 2 + round, 2000, 'keep-alive RCF');
     }
