@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { encodeTpkt, TpktReassembler } from '../tpkt/tpkt';
-import { parseQ931 } from '../q931/q931-message';
-import { findElement, InformationElementId } from '../q931/information-element';
+import { parseQ931, serializeQ931 } from '../q931/q931-message';
+import { element as informationElement, findElement, InformationElementId } from '../q931/information-element';
 import { parseCause } from '../q931/cause';
 import { parseCallState } from '../q931/simple-elements';
 import { Q931MessageType } from '../q931/message-type';
@@ -213,7 +213,7 @@ describe('H.225.0 call signalling between two endpoints on 127.0.0.1', () => {
       expect(parseCause(findElement(reply.informationElements, InformationElementId.Cause)!.contents).value).toBe(81);
     });
 
-    it('StatusEnquiry is answered with Status carrying the call state (Q.931 §5.8.10)', async () => {
+    it('StatusEnquiry is answered with Status carrying the call state (Q.931 §5.8.10); unknown types get Status 97; Keypad digits become userInput', async () => {
       decide = () => undefined; // the owner has not decided yet
       await open();
       const callReference = { value: 300, fromDestination: false, length: 2 };
@@ -244,11 +244,63 @@ describe('H.225.0 call signalling between two endpoints on 127.0.0.1', () => {
       expect(parseCallState(findElement(elements, InformationElementId.CallState)!.contents)).toBe(9);
       expect(parseCause(findElement(elements, InformationElementId.Cause)!.contents).value).toBe(30);
       expect(status.userInformation?.['h323-uu-pdu']['h323-message-body'].tag).toBe('status');
+
+      // A message type Q.931 does not define for H.225.0 (0x44), with a valid User-user: Status, cause 97.
+      const unknownType = Buffer.from(buildStatusEnquiry(callReference, guid));
+      unknownType[4] = 0x44;
+      raw.write(encodeTpkt(unknownType));
+      await until(() => replies.length === 3, 'Status for the unknown type');
+      const cause = findElement(parseQ931(replies[2]).informationElements, InformationElementId.Cause)!;
+      expect(parseCause(cause.contents).value).toBe(97);
+
+      // Information with a Keypad facility element (overlap digits some endpoints send).
+      const digits: string[] = [];
+      incoming[0].on('userInput', (d) => digits.push(d));
+      const information = parseQ931(buildStatusEnquiry(callReference, guid));
+      raw.write(
+        encodeTpkt(
+          serializeQ931({
+            ...information,
+            messageType: Q931MessageType.Information,
+            informationElements: [informationElement(InformationElementId.KeypadFacility, Buffer.from('12#')), ...information.informationElements],
+          }),
+        ),
+      );
+      await until(() => digits.length === 3, 'three digits');
+      expect(digits).toEqual(['1', '2', '#']);
     });
   });
 });
 
 describe('call timers (injected clock)', () => {
+  it('firstSetup: a connection that sends no Setup is closed', async () => {
+    const pending: Array<{ fn: () => void; ms: number; cleared: boolean }> = [];
+    const clock: CallClock = {
+      setTimeout: (fn, ms) => {
+        const t = { fn, ms, cleared: false };
+        pending.push(t);
+        return t;
+      },
+      clearTimeout: (h) => {
+        (h as { cleared: boolean }).cleared = true;
+      },
+    };
+    const mcu = new H323Endpoint({ onSetup: () => undefined }, { port: 0, host: LOCAL, clock, timers: { firstSetup: 999 } });
+    const port = (await mcu.listen()).port;
+    const socket = connect(port, LOCAL);
+    try {
+      const closed = next(socket, 'close');
+      await until(() => pending.some((t) => t.ms === 999), 'the firstSetup timer');
+      expect(mcu.connectionCount).toBe(1);
+      pending.find((t) => t.ms === 999)!.fn();
+      await closed;
+      await until(() => mcu.connectionCount === 0, 'connection forgotten');
+    } finally {
+      socket.destroy();
+      await mcu.close();
+    }
+  });
+
   it('T303: no answer to Setup → ReleaseComplete cause 102 and the call is released', async () => {
     const pending: Array<{ fn: () => void; ms: number; cleared: boolean }> = [];
     const clock: CallClock = {

@@ -96,7 +96,7 @@ export class H323Endpoint extends EventEmitter<H323EndpointEventMap> {
   async listen(): Promise<H323TransportAddress> {
     if (this.closed) throw new Error('H323Endpoint is closed');
     if (this.server) throw new Error('H323Endpoint is already listening');
-    const server = createServer((socket) => this.adopt(socket));
+    const server = createServer((socket) => this.adopt(socket, true));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -140,7 +140,7 @@ export class H323Endpoint extends EventEmitter<H323EndpointEventMap> {
         resolve();
       });
     });
-    const connection = this.adopt(socket);
+    const connection = this.adopt(socket, false);
     const call = new OutgoingCall(this.allocateCallReference(), target, options, connection, this.settings);
     this.track(call, connection);
     try {
@@ -166,12 +166,12 @@ export class H323Endpoint extends EventEmitter<H323EndpointEventMap> {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  private adopt(socket: Socket): SignallingConnection {
+  private adopt(socket: Socket, incoming: boolean): SignallingConnection {
     const connection = new SignallingConnection(socket, {
       settings: this.settings,
       onSetup: (conn, message) => this.onSetup(conn, message),
       onClosed: (conn) => this.connections.delete(conn),
-    });
+    }, incoming);
     if (this.closed) connection.close();
     else this.connections.add(connection);
     return connection;

@@ -9,6 +9,7 @@
  * | T301 | Alerting received | Connect/ReleaseComplete received | ReleaseComplete, cause 19 | 180 s |
  * | answer | Setup received, the owner asked | the owner accepts or rejects | ReleaseComplete, cause 102 | 30 s |
  * | h245Connect | separate H.245 listener opened / connecting | H.245 TCP connected | ReleaseComplete, cause 102 | 20 s |
+ * | firstSetup | incoming TCP connection accepted | its first Setup arrived | connection closed | 30 s |
  */
 export interface CallTimers {
   readonly T303: number;
@@ -16,6 +17,7 @@ export interface CallTimers {
   readonly T301: number;
   readonly answer: number;
   readonly h245Connect: number;
+  readonly firstSetup: number;
 }
 
 /** Default values, ms. */
@@ -25,6 +27,7 @@ export const DEFAULT_CALL_TIMERS: CallTimers = Object.freeze({
   T301: 180_000,
   answer: 30_000,
   h245Connect: 20_000,
+  firstSetup: 30_000,
 });
 
 /**

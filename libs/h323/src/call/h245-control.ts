@@ -15,6 +15,10 @@ export interface H245ControlHost {
   sendTunnelled(pdus: Buffer[]): void;
   /** Events for the owner, minus `send`. */
   readonly events: Omit<H245PortEvents, 'send'>;
+  /** A separate H.245 connection is being set up (listening or connecting). */
+  onTransportPending(): void;
+  /** The separate H.245 connection is up. */
+  onTransportConnected(): void;
   /** The separate H.245 connection failed or closed before the call ended. */
   onTransportClosed(error?: Error): void;
 }
@@ -85,6 +89,7 @@ export class H245Control {
   async listen(host: string): Promise<H323TransportAddress> {
     this.transport = 'separate';
     this.channel = this.newChannel();
+    this.host.onTransportPending();
     return this.channel.listen(host);
   }
 
@@ -92,6 +97,7 @@ export class H245Control {
   connect(address: H323TransportAddress): void {
     this.transport = 'separate';
     this.channel = this.newChannel();
+    this.host.onTransportPending();
     this.channel.connect(address);
   }
 
@@ -159,7 +165,10 @@ export class H245Control {
         if (!this.port) this.pendingIn.push(pdu);
         else this.port.receive(pdu);
       },
-      onConnected: () => this.host.logger.debug({ call: this.host.label }, 'H.245 connection up'),
+      onConnected: () => {
+        this.host.logger.debug({ call: this.host.label }, 'H.245 connection up');
+        if (!this.closed) this.host.onTransportConnected();
+      },
       onClosed: (error) => {
         if (!this.closed) this.host.onTransportClosed(error);
       },

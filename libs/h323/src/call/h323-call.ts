@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { H225Types } from '../asn1/generated';
 import { parseCause } from '../q931/cause';
 import { findElement, InformationElementId } from '../q931/information-element';
-import { messageTypeName, Q931MessageType } from '../q931/message-type';
+import { isKnownMessageType, messageTypeName, Q931MessageType } from '../q931/message-type';
 import { Q931Cause, Q931Error } from '../q931/q931-error';
 import type { CallReference } from '../q931/q931-message';
 import { parseCallState } from '../q931/simple-elements';
@@ -100,6 +100,8 @@ export abstract class H323Call extends EventEmitter<H323CallEventMap> {
             this.release('noCommonCapability', 'local');
           },
         },
+        onTransportPending: () => this.startTimer('h245Connect'),
+        onTransportConnected: () => this.stopTimer('h245Connect'),
         onTransportClosed: (error) => {
           if (this.state === H323CallState.Released) return;
           this.log('info', { error: error?.message }, 'H.245 connection closed; releasing the call');
@@ -212,9 +214,9 @@ export abstract class H323Call extends EventEmitter<H323CallEventMap> {
         this.takeTunnelled(pdu);
         return;
       default:
-        // Q.931 §5.8.4: unknown or unexpected message type → Status, cause 97/98.
+        // Q.931 §5.8.4: a message type we do not know → Status cause 97; one not expected in this state → 98.
         this.log('warn', { type: messageTypeName(type), state: this.state }, 'unexpected message; answering Status');
-        this.sendStatus(Q931Cause.MessageNotCompatibleWithCallState);
+        this.sendStatus(isKnownMessageType(type) ? Q931Cause.MessageNotCompatibleWithCallState : Q931Cause.MessageTypeNonExistent);
     }
   }
 
@@ -249,7 +251,7 @@ export abstract class H323Call extends EventEmitter<H323CallEventMap> {
     if (body?.tag !== 'facility') return;
     const reason = body.value.reason.tag;
     const h245Address = transportAddressOf(body.value.h245Address);
-    if (reason === 'startH245' && h245Address && !this.h245.started && this.localMedia) {
+    if (reason === 'startH245' && h245Address && this.h245.available && !this.h245.started && this.localMedia) {
       // H.323 §8.2.3: the peer asks us to open the H.245 connection to its address.
       this.h245.connect(h245Address);
       this.h245.start('separate', this.localMedia, this.fastStartChannels);
@@ -290,7 +292,8 @@ export abstract class H323Call extends EventEmitter<H323CallEventMap> {
     if (this.state === H323CallState.Released) return;
     const encoding = RELEASE_ENCODING[reason];
     if (send) {
-      const h245Control = this.tunnelling ? this.h245.endSession() : (this.h245.endSession(), []);
+      // Tunnelled: the EndSessionCommand rides in the ReleaseComplete; separate: it is written on the H.245 connection.
+      const h245Control = this.h245.endSession();
       this.connection.send(
         buildReleaseComplete(
           this.ownCallReference,

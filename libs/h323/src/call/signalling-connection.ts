@@ -36,9 +36,15 @@ export class SignallingConnection implements CallConnection {
   private everHadCall = false;
   private ended = false;
 
+  private firstSetupTimer: unknown;
+
+  /**
+   * @param incoming accepted by our listener: closed unless a Setup arrives within the `firstSetup` timer
+   */
   constructor(
     private readonly socket: Socket,
     private readonly host: SignallingConnectionHost,
+    incoming: boolean,
   ) {
     this.remote = { address: stripV4Mapped(socket.remoteAddress ?? '0.0.0.0'), port: socket.remotePort ?? 0 };
     this.localAddress = { address: stripV4Mapped(socket.localAddress ?? '0.0.0.0'), port: socket.localPort ?? 0 };
@@ -47,6 +53,15 @@ export class SignallingConnection implements CallConnection {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (error) => this.onSocketClosed(error));
     socket.on('close', () => this.onSocketClosed());
+    if (incoming) {
+      const { clock, timers } = host.settings;
+      this.firstSetupTimer = clock.setTimeout(() => {
+        this.firstSetupTimer = undefined;
+        if (this.everHadCall) return;
+        this.log('warn', {}, 'no Setup on a new signalling connection; closing');
+        this.close();
+      }, timers.firstSetup);
+    }
   }
 
   /** Calls on this connection. */
@@ -58,6 +73,7 @@ export class SignallingConnection implements CallConnection {
   attach(call: H323Call): void {
     this.calls.set(key(call.callReference, call.direction === 'outgoing'), call);
     this.everHadCall = true;
+    this.stopFirstSetupTimer();
   }
 
   send(q931: Buffer): void {
@@ -72,6 +88,7 @@ export class SignallingConnection implements CallConnection {
 
   /** Ends the connection after pending writes (calls are expected to be released). Safe to call twice. */
   close(): void {
+    this.stopFirstSetupTimer();
     if (this.closed) return;
     this.closed = true;
     this.socket.end();
@@ -180,12 +197,19 @@ export class SignallingConnection implements CallConnection {
     if (this.ended) return;
     this.ended = true;
     const wasClosed = this.closed;
+    this.stopFirstSetupTimer();
     this.closed = true;
     if (error) this.log(wasClosed ? 'debug' : 'info', { error: error.message }, 'signalling connection error');
     for (const call of [...this.calls.values()]) call.connectionLost(error);
     this.calls.clear();
     if (!this.socket.destroyed) this.socket.destroy();
     this.host.onClosed(this);
+  }
+
+  private stopFirstSetupTimer(): void {
+    if (this.firstSetupTimer === undefined) return;
+    this.host.settings.clock.clearTimeout(this.firstSetupTimer);
+    this.firstSetupTimer = undefined;
   }
 
   private log(level: 'debug' | 'info' | 'warn', obj: object, msg: string): void {
