@@ -8,7 +8,7 @@
  *
  * States: IDLE, OUTGOING AWAITING RESPONSE (our request sent), INCOMING AWAITING RESPONSE (remote request
  * acknowledged, waiting for its ack); T106 runs in both awaiting states. An indeterminate result is retried up to
- * N100 times with a new random number. Error codes (Annex C.2, ERROR.indication): A no response (T106), B remote
+ * N100 times with a new random number; a request received while IDLE is compared with a fresh random number. Error codes (Annex C.2, ERROR.indication): A no response (T106), B remote
  * saw no response (release received), C/D inappropriate message, E inconsistent field value, F too many retries.
  */
 import type { H245Types } from '../asn1/generated';
@@ -110,7 +110,8 @@ export class MasterSlaveDetermination {
   receiveRequest(msd: H245Types.MasterSlaveDetermination): void {
     switch (this.stateValue) {
       case MsdState.Idle: {
-        this.number ??= this.newNumber();
+        // A fresh number per request, so a peer retrying after an indeterminate result cannot meet the same one.
+        this.number = this.newNumber();
         const status = determineStatus(this.options.terminalType, this.number, msd.terminalType, msd.statusDeterminationNumber);
         if (status === 'indeterminate') {
           this.ctx.logger.info({ remoteNumber: msd.statusDeterminationNumber }, 'H.245 MSD indeterminate: identical numbers');
