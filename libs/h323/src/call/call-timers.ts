@@ -8,7 +8,7 @@
  * | T310 | CallProceeding received | Alerting/Connect/ReleaseComplete received | ReleaseComplete, cause 102 | 30 s |
  * | T301 | Alerting received | Connect/ReleaseComplete received | ReleaseComplete, cause 19 | 180 s |
  * | answer | Setup received, the owner asked | the owner accepts or rejects | ReleaseComplete, cause 102 | 30 s |
- * | h245Connect | separate H.245 listener opened / connecting | H.245 TCP connected | ReleaseComplete, cause 102 | 20 s |
+ * | h245Connect | separate H.245 listener opened / connecting | H.245 TCP connected | ReleaseComplete, cause 102 (only without Fast Connect media) | 20 s |
  * | firstSetup | incoming TCP connection accepted | its first Setup arrived | connection closed | 30 s |
  */
 export interface CallTimers {

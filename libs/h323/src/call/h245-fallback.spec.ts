@@ -163,4 +163,35 @@ describe('separate H.245 channel fallbacks', () => {
       await mcu.close();
     }
   });
+
+  it('with Fast Connect media the call survives a caller that never opens H.245 (faststart-alerting capture)', async () => {
+    const timers: Array<{ fn: () => void; ms: number; cleared: boolean }> = [];
+    const clock: CallClock = {
+      setTimeout: (fn, ms) => {
+        const t = { fn, ms, cleared: false };
+        timers.push(t);
+        return t;
+      },
+      clearTimeout: (h) => {
+        (h as { cleared: boolean }).cleared = true;
+      },
+    };
+    const mcu = new H323Endpoint(
+      { onSetup: (call) => void call.accept({ localMedia: { address: LOCAL, rtpPort: 40000 } }) },
+      { port: 0, host: LOCAL, h245, clock, timers: { h245Connect: 1234 } },
+    );
+    const port = (await mcu.listen()).port;
+    const caller = new H323Endpoint({ onSetup: () => undefined }, { clock });
+    try {
+      const call = await caller.call({ address: LOCAL, port }, { localMedia: { address: LOCAL, rtpPort: 42000 }, fastStart: true, tunnelling: false });
+      await until(() => call.state === 'active' && call.mediaChannels.length === 2, 'Connect with Fast Connect media');
+      timers.find((t) => t.ms === 1234 && !t.cleared)!.fn();
+      await new Promise((r) => setTimeout(r, 50));
+      expect(call.state).toBe('active');
+      expect(mcu.calls[0].state).toBe('active');
+    } finally {
+      await caller.close();
+      await mcu.close();
+    }
+  });
 });

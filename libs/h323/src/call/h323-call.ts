@@ -100,7 +100,13 @@ export abstract class H323Call extends EventEmitter<H323CallEventMap> {
             this.release('noCommonCapability', 'local');
           },
         },
-        onTransportPending: () => this.startTimer('h245Connect'),
+        // Without Fast Connect media the call cannot work without H.245; with it, callers that never open the
+        // H.245 connection (Fast Connect only, as in the faststart-alerting capture) keep their call.
+        onTransportPending: () =>
+          this.startTimer('h245Connect', () => {
+            if (this.fastStartChannels.length === 0) this.release('timeout', 'local');
+            else this.log('info', {}, 'no H.245 connection; the call continues with its Fast Connect media');
+          }),
         onTransportConnected: () => this.stopTimer('h245Connect'),
         onTransportClosed: (error) => {
           if (this.state === H323CallState.Released) return;
@@ -333,13 +339,17 @@ export abstract class H323Call extends EventEmitter<H323CallEventMap> {
     this.fire('state', to);
   }
 
-  /** Starts (or restarts) a named timer; on expiry the call is released with `reason`. */
-  protected startTimer(name: CallTimerName, reason: H323ReleaseReason = 'timeout'): void {
+  /**
+   * Starts (or restarts) a named timer; on expiry the call is released with `onExpiry` when it is a reason, or
+   * `onExpiry` runs.
+   */
+  protected startTimer(name: CallTimerName, onExpiry: H323ReleaseReason | (() => void) = 'timeout'): void {
     this.stopTimer(name);
     const handle = this.settings.clock.setTimeout(() => {
       this.timers.delete(name);
       this.log('warn', { timer: name, state: this.state }, 'call timer expired');
-      this.release(reason, 'local');
+      if (typeof onExpiry === 'function') onExpiry();
+      else this.release(onExpiry, 'local');
     }, this.settings.timers[name]);
     this.timers.set(name, handle);
   }
