@@ -176,6 +176,7 @@ export class ChannelTable {
     if ('cause' in checked) {
       this.ctx.logger.info({ channel: n, cause: checked.cause }, `H.245 OpenLogicalChannel rejected: ${checked.reason}`);
       entry.lcse.reject(checked.cause);
+      this.receive.delete(n);
       return;
     }
     entry.media = checked;
@@ -193,11 +194,15 @@ export class ChannelTable {
         this.events.emit('channel-established', { direction: 'receive', channelNumber: n, ...checked, ...(remoteRtcp ? { remoteRtcp } : {}) });
         return true;
       },
-      reject: (cause = 'unspecified') => !this.disposed && lcse.olc === olc && lcse.reject(cause),
+      reject: (cause = 'unspecified') => {
+        if (this.disposed || lcse.olc !== olc || !lcse.reject(cause)) return false;
+        if (this.receive.get(n)?.lcse === lcse) this.receive.delete(n);
+        return true;
+      },
     };
     if (this.events.listenerCount('open-channel-request') === 0) {
       this.ctx.logger.warn({ channel: n }, 'H.245 no owner for OpenLogicalChannel: rejected');
-      lcse.reject('unspecified');
+      request.reject('unspecified');
       return;
     }
     this.ctx.logger.debug({ channel: n, codec: checked.codec, master: this.isMaster() }, 'H.245 OpenLogicalChannel offered to the owner');

@@ -329,3 +329,46 @@ describe('H245Session unexpected and unsupported messages', () => {
     expect(() => harness({ firstChannelNumber: 0 })).toThrow(RangeError);
   });
 });
+
+describe('H245Session phase B and Fast Connect channels', () => {
+  it("emits 'ready' once: remote set accepted, ours acknowledged, master-slave determined", () => {
+    const h = harness();
+    h.session.start();
+    h.session.receive(remoteTcs(['g711Ulaw64k']));
+    h.session.receive(res({ tag: 'terminalCapabilitySetAck', value: { sequenceNumber: 1 } }));
+    expect(h.eventsOf('ready')).toEqual([]);
+    h.session.receive(res({ tag: 'masterSlaveDeterminationAck', value: { decision: { tag: 'slave', value: null } } }));
+    expect(h.eventsOf('ready')).toHaveLength(1);
+    expect(h.eventsOf('ready')[0][0]).toMatchObject({ isMaster: false });
+    h.session.receive(remoteTcs(['g711Alaw64k'], 2));
+    expect(h.eventsOf('ready')).toHaveLength(1);
+  });
+
+  it('adopts Fast Connect channels: their numbers are skipped, CLC and RequestChannelClose apply to them', () => {
+    const h = harness();
+    const transmit = buildAudioOlc({ channelNumber: 1, codec: 'g711Ulaw64k', framesPerPacket: 20, rtcp: RTCP });
+    const receive = buildAudioOlc({ channelNumber: 101, codec: 'g711Ulaw64k', framesPerPacket: 20, rtcp: REMOTE_RTCP });
+    h.session.adoptFastStartChannel({ direction: 'transmit', olc: transmit });
+    h.session.adoptFastStartChannel({ direction: 'receive', olc: receive });
+    h.session.receive(remoteTcs(['g711Ulaw64k']));
+    expect(h.session.openAudioChannel({ rtcp: RTCP })).toBe(2);
+    h.session.receive(req({ tag: 'closeLogicalChannel', value: { forwardLogicalChannelNumber: 101, source: { tag: 'user', value: null } } }));
+    expect(h.eventsOf('channel-closed')).toEqual([[{ direction: 'receive', channelNumber: 101, reason: 'remote-closed' }]]);
+    h.session.receive(req({ tag: 'requestChannelClose', value: { forwardLogicalChannelNumber: 1 } }));
+    expect(h.sentKinds().slice(-3)).toEqual(['response.closeLogicalChannelAck', 'response.requestChannelCloseAck', 'request.closeLogicalChannel']);
+  });
+
+  it('bounds the channels a remote keeps open, and forgets rejected ones', () => {
+    const h = harness();
+    h.session.on('open-channel-request', (r) => r.accept({ rtp: RTP, rtcp: RTCP }));
+    for (let n = 1; n <= 70; n += 1) h.session.receive(remoteOlc(n));
+    const kinds = h.sentKinds();
+    expect(kinds.filter((k) => k === 'response.openLogicalChannelAck')).toHaveLength(64);
+    expect(kinds.filter((k) => k === 'response.openLogicalChannelReject')).toHaveLength(6);
+    const g = harness({ capabilities: { audio: ['g711Alaw64k'] } }, []);
+    for (let n = 1; n <= 100; n += 1) g.session.receive(remoteOlc(n));
+    g.session.on('open-channel-request', (r) => r.accept({ rtp: RTP, rtcp: RTCP }));
+    g.session.receive(req({ tag: 'openLogicalChannel', value: buildAudioOlc({ channelNumber: 500, codec: 'g711Alaw64k', framesPerPacket: 20, rtcp: REMOTE_RTCP }) }));
+    expect(g.sentKinds().at(-1)).toBe('response.openLogicalChannelAck');
+  });
+});

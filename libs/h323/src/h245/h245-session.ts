@@ -239,8 +239,9 @@ export class H245Session {
   }
 
   /**
-   * Ends the session: sends EndSessionCommand disconnect (H.245 §8.? / H.323 §8.5 step 2) unless `sendEndSession`
-   * is false or the remote ended it, and stops every timer. Safe to call twice.
+   * Ends the session: sends EndSessionCommand disconnect (H.323 §8.5, call termination) unless `sendEndSession`
+   * is false or the remote ended it, and stops every timer; later input is ignored and pending open-channel
+   * requests can no longer be answered. Safe to call twice.
    */
   close(sendEndSession = true): void {
     if (this.closed) return;
