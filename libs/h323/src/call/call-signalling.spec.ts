@@ -45,6 +45,22 @@ function recordingLogger(): CallLogger & { lines: string[] } {
   return { lines, debug: push('debug'), info: push('info'), warn: push('warn'), error: push('error') };
 }
 
+/** A minimal Setup as a terminal sends it (no fastStart, no tunnelling). */
+function rawSetup(callReference: number, guid: Buffer): Buffer {
+  return buildSetup({
+    callReference: { value: callReference, fromDestination: false, length: 2 },
+    uuie: {
+      protocolIdentifier: H225_PROTOCOL_IDENTIFIER,
+      sourceInfo: endpointType({ ...DEFAULT_ENDPOINT_IDENTITY, kind: 'terminal' }),
+      activeMC: false,
+      conferenceID: guid,
+      conferenceGoal: { tag: 'create', value: null },
+      callType: { tag: 'pointToPoint', value: null },
+      callIdentifier: { guid },
+    },
+  });
+}
+
 const h245 = h245SessionPorts({ capabilities: { audio: ['g711Ulaw64k', 'g711Alaw64k', 'g722-64k'] } });
 
 /** The call's open channels (a live list; `media` events may fire before a test can attach a listener). */
@@ -184,6 +200,18 @@ describe('H.225.0 call signalling between two endpoints on 127.0.0.1', () => {
 
     afterEach(() => raw.destroy());
 
+    it('refuses a fifth simultaneous call on one connection with ReleaseComplete cause 47', async () => {
+      decide = () => undefined;
+      await open();
+      for (let ref = 1; ref <= 5; ref += 1) raw.write(encodeTpkt(rawSetup(ref, Buffer.alloc(16, ref))));
+      await until(() => replies.length === 5, 'five answers');
+      const answers = replies.map(parseQ931);
+      expect(answers.filter((a) => a.messageType === Q931MessageType.CallProceeding)).toHaveLength(4);
+      const refused = answers.find((a) => a.messageType === Q931MessageType.ReleaseComplete)!;
+      expect(refused.callReference.value).toBe(5);
+      expect(parseCause(findElement(refused.informationElements, InformationElementId.Cause)!.contents).value).toBe(47);
+    });
+
     it('garbage (not TPKT): log line and the connection closes', async () => {
       await open();
       const closed = next(raw, 'close');
@@ -218,22 +246,7 @@ describe('H.225.0 call signalling between two endpoints on 127.0.0.1', () => {
       await open();
       const callReference = { value: 300, fromDestination: false, length: 2 };
       const guid = Buffer.alloc(16, 7);
-      raw.write(
-        encodeTpkt(
-          buildSetup({
-            callReference,
-            uuie: {
-              protocolIdentifier: H225_PROTOCOL_IDENTIFIER,
-              sourceInfo: endpointType({ ...DEFAULT_ENDPOINT_IDENTITY, kind: 'terminal' }),
-              activeMC: false,
-              conferenceID: guid,
-              conferenceGoal: { tag: 'create', value: null },
-              callType: { tag: 'pointToPoint', value: null },
-              callIdentifier: { guid },
-            },
-          }),
-        ),
-      );
+      raw.write(encodeTpkt(rawSetup(callReference.value, guid)));
       await until(() => replies.length === 1, 'CallProceeding');
       expect(parseQ931(replies[0]).messageType).toBe(Q931MessageType.CallProceeding);
       raw.write(encodeTpkt(buildStatusEnquiry(callReference, guid)));

@@ -109,7 +109,14 @@ export class SignallingConnection implements CallConnection {
     }
     for (const payload of payloads) {
       if (this.closed) return;
-      this.onMessage(payload);
+      try {
+        this.onMessage(payload);
+      } catch (error) {
+        // A defect, not bad input (bad input is answered above): log it and end this connection's calls.
+        this.log('warn', { error: (error as Error).message }, 'internal error while handling a message; closing');
+        for (const call of [...this.calls.values()]) call.hangUp('invalidMessage');
+        this.close();
+      }
     }
   }
 
@@ -166,6 +173,12 @@ export class SignallingConnection implements CallConnection {
         if (!this.everHadCall) this.close();
         return;
       }
+      if (this.calls.size >= MAX_CALLS_PER_CONNECTION) {
+        // H.225.0 multipleCalls: we announce false; a peer that still opens more calls is refused.
+        this.log('warn', { calls: this.calls.size }, 'too many calls on one connection; ReleaseComplete cause 47');
+        this.sendReleaseComplete(callReference, Q931Cause.ResourceUnavailable);
+        return;
+      }
       this.host.onSetup(this, message);
       return;
     }
@@ -216,6 +229,9 @@ export class SignallingConnection implements CallConnection {
     this.host.settings.logger[level]({ peer: `${this.remote.address}:${this.remote.port}`, ...obj }, msg);
   }
 }
+
+/** Simultaneous calls accepted on one signalling connection (we announce multipleCalls false). */
+export const MAX_CALLS_PER_CONNECTION = 4;
 
 /** Calls are keyed by value and by who allocated the call reference: `fromDestination` in received messages
  * is set when the peer answers a call we originated. */
