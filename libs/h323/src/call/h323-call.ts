@@ -226,12 +226,14 @@ export abstract class H323Call extends EventEmitter<H323CallEventMap> {
     }
   }
 
-  /** Tunnelled H.245 in any message, once tunnelling is agreed (or parallel control before). */
+  /**
+   * Tunnelled H.245 (h245Control) of any message, once tunnelling is agreed (H.323 §8.2.1); kept until the session
+   * starts. Ignored with a log line on a call that does not tunnel.
+   */
   protected takeTunnelled(pdu: H225Types.H323_UU_PDU): void {
-    if (pdu.h245Control && pdu.h245Control.length > 0) {
-      if (this.tunnelling || !this.h245.started) this.h245.receiveTunnelled(pdu.h245Control);
-      else this.log('warn', {}, 'h245Control on a call without tunnelling; ignored');
-    }
+    if (!pdu.h245Control || pdu.h245Control.length === 0) return;
+    if (this.tunnelling) this.h245.receiveTunnelled(pdu.h245Control);
+    else this.log('warn', { count: pdu.h245Control.length }, 'h245Control on a call without tunnelling; ignored');
   }
 
   private onStatus(message: H225Message): void {
