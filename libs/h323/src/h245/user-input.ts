@@ -1,6 +1,6 @@
 /**
- * User input (H.245 UserInputIndication and UserInputCapability in the MULTIMEDIA-SYSTEM-CONTROL module; H.323 §10.5 "User input"): DTMF digits and hook flash
- * sent as `alphanumeric` strings (basicString capability) or `signal` (dtmf capability: signalType one of
+ * User input (H.245 UserInputIndication and UserInputCapability; H.323 §10.5 "User input"): DTMF digits and hook
+ * flash sent as `alphanumeric` strings (basicString capability) or `signal` (dtmf capability: signalType one of
  * "0123456789#*ABCD!", "!" being hook flash, with an optional duration in ms), and their conversion to events.
  */
 import type { H245Types } from '../asn1/generated';
