@@ -1,5 +1,5 @@
 import { H245, type H245Types } from '../asn1/generated';
-import { decode } from '../per/codec';
+import { decode, encode } from '../per/codec';
 import { buildTerminalCapabilitySet } from './capabilities';
 import type { OpenChannelRequest } from './h245-events';
 import { buildAudioOlc, parseOlcAck } from './open-logical-channel';
@@ -236,6 +236,13 @@ describe('H245Session round trip delay (§8.9), user input, commands', () => {
     expect(() => h.session.sendUserInput('x' as '1')).toThrow(RangeError);
   });
 
+  it('sends signal by default to a remote that takes dtmf but not basicString', () => {
+    const h = harness();
+    h.session.receive(req({ tag: 'terminalCapabilitySet', value: { sequenceNumber: 1, protocolIdentifier: '0.0.8.245.0.15', capabilityTable: [{ capabilityTableEntryNumber: 1, capability: { tag: 'receiveUserInputCapability', value: { tag: 'dtmf', value: null } } }] } }));
+    h.session.sendUserInput('9');
+    expect(h.sent.at(-1)).toEqual(ind({ tag: 'userInput', value: { tag: 'signal', value: { signalType: '9' } } }));
+  });
+
   it('reports videoFastUpdatePicture with its channel', () => {
     const h = harness();
     h.session.receive(cmd({ tag: 'miscellaneousCommand', value: { logicalChannelNumber: 102, type: { tag: 'videoFastUpdatePicture', value: null } } }));
@@ -312,6 +319,16 @@ describe('H245Session unexpected and unsupported messages', () => {
     expect(h.sentKinds()).toEqual(['indication.functionNotSupported']);
     expect((h.sent[0].value as { value: H245Types.FunctionNotSupported }).value).toEqual({ cause: { tag: 'syntaxError', value: null }, returnedFunction: Buffer.from([0xff, 0xff, 0xff]) });
     expect(h.eventsOf('protocol-error')[0][0]).toMatchObject({ procedure: 'message', code: 'syntaxError' });
+  });
+
+  it('processes several PDUs in one buffer and ignores trailing zero padding', () => {
+    const h = harness();
+    const a = encode(H245.MultimediaSystemControlMessage, req({ tag: 'roundTripDelayRequest', value: { sequenceNumber: 1 } }));
+    const b = encode(H245.MultimediaSystemControlMessage, req({ tag: 'roundTripDelayRequest', value: { sequenceNumber: 2 } }));
+    h.session.receiveEncoded(Buffer.concat([a, b, Buffer.alloc(3)]));
+    expect(h.sent).toEqual([1, 2].map((sequenceNumber) => res({ tag: 'roundTripDelayResponse', value: { sequenceNumber } })));
+    h.session.receiveEncoded(Buffer.concat([a, Buffer.from([0xff, 0xff])]));
+    expect(h.sentKinds().slice(2)).toEqual(['response.roundTripDelayResponse', 'indication.functionNotSupported']);
   });
 
   it('survives a throwing send and throwing listeners', () => {

@@ -14,7 +14,7 @@
  * transition.
  */
 import { H245, type H245Types } from '../asn1/generated';
-import { decode } from '../per/codec';
+import { decodePrefix } from '../per/codec';
 import { PerDecodeError } from '../per/per-error';
 import { buildTerminalCapabilitySet, type AudioCodecName, type LocalCapabilities } from './capabilities';
 import { IncomingCapabilityExchange, OutgoingCapabilityExchange } from './capability-exchange';
@@ -226,9 +226,16 @@ export class H245Session {
     if (!this.closed) this.guard(() => this.rtd.start());
   }
 
-  /** Sends a UserInputIndication with one DTMF digit or "!" (hook flash). @throws RangeError for another character. */
-  sendUserInput(digit: DtmfDigit | '!', mode: 'alphanumeric' | 'signal' = 'alphanumeric', durationMs?: number): void {
-    const message = buildUserInput(digit, mode, durationMs);
+  /**
+   * Sends a UserInputIndication with one DTMF digit or "!" (hook flash), as `signal` with `durationMs` (ms) or as
+   * `alphanumeric`. Without `mode`: `signal` when the remote announced dtmf but not basicString, else
+   * `alphanumeric` (H.245 UserInputCapability).
+   * @throws RangeError for a character that is not a DTMF digit or "!".
+   */
+  sendUserInput(digit: DtmfDigit | '!', mode?: 'alphanumeric' | 'signal', durationMs?: number): void {
+    const ui = this.remote?.userInput;
+    const chosen = mode ?? (ui && ui.dtmf && !ui.basicString ? 'signal' : 'alphanumeric');
+    const message = buildUserInput(digit, chosen, durationMs);
     if (!this.closed) this.guard(() => this.enqueue(message));
   }
 
@@ -251,19 +258,30 @@ export class H245Session {
     });
   }
 
-  /** Decodes and processes one PDU; an undecodable one is answered with FunctionNotSupported (syntaxError). */
+  /**
+   * Decodes and processes the PDUs in `bytes` (one, as in h245Control; some stacks put several in one TPKT on a
+   * separate H.245 connection, so consecutive PDUs are processed in order and trailing zero octets are taken as
+   * padding). An undecodable PDU is answered with FunctionNotSupported (syntaxError, returning the octets from
+   * where decoding failed) and reported as a 'protocol-error'; the rest of `bytes` is then dropped. Never throws.
+   */
   receiveEncoded(bytes: Buffer): void {
-    let message: H245Types.MultimediaSystemControlMessage;
-    try {
-      message = decode(H245.MultimediaSystemControlMessage, bytes);
-    } catch (err) {
-      const reason = err instanceof PerDecodeError ? err.message : String(err);
-      this.logger.warn({ ...errorFields(err), octets: bytes.length }, 'H.245 undecodable PDU');
-      if (!this.closed) this.guard(() => this.enqueue(functionNotSupported('syntaxError', bytes)));
-      this.events.emit('protocol-error', { procedure: 'message', code: 'syntaxError', reason });
-      return;
+    let offset = 0;
+    while (offset < bytes.length && !this.closed) {
+      const rest = bytes.subarray(offset);
+      if (offset > 0 && rest.every((b) => b === 0)) return;
+      let decoded: { value: H245Types.MultimediaSystemControlMessage; octets: number };
+      try {
+        decoded = decodePrefix(H245.MultimediaSystemControlMessage, rest);
+      } catch (err) {
+        const reason = err instanceof PerDecodeError ? err.message : String(err);
+        this.logger.warn({ ...errorFields(err), octets: rest.length }, 'H.245 undecodable PDU');
+        this.guard(() => this.enqueue(functionNotSupported('syntaxError', Buffer.from(rest))));
+        this.events.emit('protocol-error', { procedure: 'message', code: 'syntaxError', reason });
+        return;
+      }
+      offset += decoded.octets;
+      this.receive(decoded.value);
     }
-    this.receive(message);
   }
 
   /** Processes one received PDU. Never throws. */
