@@ -153,6 +153,21 @@ describe('H.225.0 call signalling between two endpoints on 127.0.0.1', () => {
     expect((await digit)[0]).toBe('5');
   });
 
+  it('alerting before the owner accepts: the caller sees alerting, then connected', async () => {
+    let accept: () => void = () => undefined;
+    decide = (call) => {
+      call.alert();
+      accept = () => void call.accept({ localMedia: { address: LOCAL, rtpPort: 40000 } });
+    };
+    const call = await terminal.call({ address: LOCAL, port }, { localMedia: { address: LOCAL, rtpPort: 42000 } });
+    await next(call, 'alerting');
+    expect(call.state).toBe('callDelivered');
+    expect(incoming[0].state).toBe('callReceived');
+    accept();
+    await next(call, 'connected');
+    expect(call.mediaChannels).toHaveLength(2);
+  });
+
   it('unknown destination: ReleaseComplete unreachableDestination, cause 1', async () => {
     decide = (call) => call.reject('unknownDestination');
     const call = await terminal.call({ address: LOCAL, port }, { localMedia: { address: LOCAL, rtpPort: 42000 } });

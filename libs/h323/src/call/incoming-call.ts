@@ -70,7 +70,7 @@ export class IncomingCall extends H323Call {
    * @throws Error when the call is not waiting for an answer; RangeError when localMedia is not IPv4
    */
   async accept(options: H323AcceptOptions): Promise<void> {
-    if (this.state !== H323CallState.IncomingCallProceeding || this.answering) {
+    if (!this.waitingForAnswer || this.answering) {
       throw new Error(`call ${this.label} cannot be accepted in state ${this.state}`);
     }
     this.answering = true;
@@ -92,14 +92,11 @@ export class IncomingCall extends H323Call {
           this.release('resourceUnavailable', 'local');
           return;
         }
-        if (this.state !== H323CallState.IncomingCallProceeding) return; // released while listening
+        if (!this.waitingForAnswer) return; // released while listening
       }
     }
     this.stopTimer('answer');
-    if (options.alerting) {
-      this.sendAnswer(Q931MessageType.Alerting, { tag: 'alerting', value: this.answerUuie() }, [], display);
-      this.transition(H323CallState.CallReceived);
-    }
+    if (options.alerting && this.state === H323CallState.IncomingCallProceeding) this.alert(display);
     const connect: H225Types.Connect_UUIE = {
       ...this.answerUuie(),
       conferenceID: this.conferenceId,
@@ -118,6 +115,22 @@ export class IncomingCall extends H323Call {
     if (!this.tunnelling && this.h245.hasChannel) this.h245.start('separate', options.localMedia, fast?.channels ?? []);
     this.fire('connected');
     for (const opened of fast?.channels ?? []) this.addFastStartChannel(opened);
+  }
+
+  /**
+   * Sends Alerting (H.225.0 §7.3.2; state U7) — the owner may alert before it accepts. The answer timer keeps
+   * running. No-op unless the call is in IncomingCallProceeding.
+   * @param displayName Display element; default the endpoint's display name
+   */
+  alert(displayName?: string): void {
+    if (this.state !== H323CallState.IncomingCallProceeding) return;
+    const display = displayName ?? this.settings.displayName;
+    this.sendAnswer(Q931MessageType.Alerting, { tag: 'alerting', value: this.answerUuie() }, [], display);
+    this.transition(H323CallState.CallReceived);
+  }
+
+  private get waitingForAnswer(): boolean {
+    return this.state === H323CallState.IncomingCallProceeding || this.state === H323CallState.CallReceived;
   }
 
   /**
