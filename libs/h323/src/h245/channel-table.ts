@@ -227,7 +227,9 @@ export class ChannelTable {
     const was = entry.lcse.receiveClose();
     entry.close?.dispose();
     this.receive.delete(n);
-    if (was !== IncomingLcseState.Released) this.events.emit('channel-closed', { direction: 'receive', channelNumber: n, reason: 'remote-closed' });
+    // Only an established channel was ever reported; one still awaiting the owner's answer just disappears
+    // (its OpenChannelRequest answers false from now on).
+    if (was === IncomingLcseState.Established) this.events.emit('channel-closed', { direction: 'receive', channelNumber: n, reason: 'remote-closed' });
   }
 
   /** OpenLogicalChannelAck received. */

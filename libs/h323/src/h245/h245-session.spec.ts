@@ -176,6 +176,7 @@ describe('H245Session incoming logical channels (§8.4)', () => {
     g.session.receive(req({ tag: 'closeLogicalChannel', value: { forwardLogicalChannelNumber: 7, source: { tag: 'lcse', value: null } } }));
     expect(pending?.accept({ rtp: RTP, rtcp: RTCP })).toBe(false);
     expect(g.sentKinds()).toEqual(['response.closeLogicalChannelAck']);
+    expect(g.eventsOf('channel-closed')).toEqual([]);
   });
 
   it('acknowledges CloseLogicalChannel of an unknown channel, and asks the remote to close one with T108', () => {
