@@ -5,7 +5,7 @@ import type { EndpointIdentity } from './endpoint-identity';
 import type { H245PortFactory } from './h245-port';
 import type { H323TransportAddress } from './media-channel';
 
-/** The signalling connection a call runs on, as the call sees it (one TCP connection, H.225.0 §7.1). */
+/** The signalling connection a call runs on, as the call sees it (one TCP connection, H.225.0 §7). */
 export interface CallConnection {
   /** The TCP peer. */
   readonly remote: H323TransportAddress;

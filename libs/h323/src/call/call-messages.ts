@@ -55,7 +55,7 @@ export function buildSetup(p: SetupParameters): Buffer {
   });
 }
 
-/** CallProceeding (§7.3.1), Alerting (§7.3.2), Connect (§7.3.3), Progress (§7.3.7) of the called side. */
+/** Alerting (H.225.0 §7.3.1), CallProceeding (§7.3.2), Connect (§7.3.3) of the called side. */
 export function buildAnswer(
   messageType: typeof Q931MessageType.CallProceeding | typeof Q931MessageType.Alerting | typeof Q931MessageType.Connect,
   callReference: CallReference,
@@ -80,14 +80,14 @@ export function buildReleaseComplete(
   });
 }
 
-/** Facility (H.225.0 §7.4.2) with a Facility-UUIE, or with the `empty` body that carries only tunnelled H.245. */
+/** Facility (H.225.0 §7.4, Q.932 messages) with a Facility-UUIE, or with the `empty` body that carries only tunnelled H.245. */
 export function buildFacility(callReference: CallReference, uuie: H225Types.Facility_UUIE | undefined, extras: PduExtras): Buffer {
   const body: H225MessageBody = uuie ? { tag: 'facility', value: uuie } : { tag: 'empty', value: null };
   return buildH225({ messageType: Q931MessageType.Facility, callReference, pdu: pdu(body, extras) });
 }
 
 /**
- * Status (Q.931 §5.8.11, H.225.0 §7.4.3): Cause and Call state elements, and a Status-UUIE.
+ * Status (Q.931 §5.8.11; H.225.0 §7.3): Cause and Call state elements, and a Status-UUIE.
  * @param causeValue 30 "response to STATUS ENQUIRY", or the error cause (97, 98, 100 …)
  * @param callStateValue Q.931 Table 4-12 value
  */
@@ -103,7 +103,7 @@ export function buildStatus(callReference: CallReference, callIdentifier: Buffer
   });
 }
 
-/** StatusEnquiry (Q.931 §5.8.10, H.225.0 §7.4.4) with a StatusInquiry-UUIE. */
+/** StatusEnquiry (Q.931 §5.8.10; H.225.0 §7.3) with a StatusInquiry-UUIE. */
 export function buildStatusEnquiry(callReference: CallReference, callIdentifier: Buffer): Buffer {
   return buildH225({
     messageType: Q931MessageType.StatusEnquiry,

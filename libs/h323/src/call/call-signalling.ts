@@ -13,7 +13,7 @@ import type { H323TransportAddress } from './media-channel';
 import { OutgoingCall, type H323CallOptions } from './outgoing-call';
 import { SignallingConnection } from './signalling-connection';
 
-/** The well-known H.225.0 call signalling port (H.225.0 §7.1: TCP port 1720). */
+/** The well-known H.225.0 call signalling port (the well-known call signalling port). */
 export const H225_CALL_SIGNALLING_PORT = 1720;
 
 /** Settings of an {@link H323Endpoint}. */

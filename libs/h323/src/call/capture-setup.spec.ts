@@ -133,7 +133,7 @@ describe('answers to the Setups of the reference captures', () => {
       }
       expect(uuie.h245Address).toBeUndefined();
     } else {
-      // Neither tunnelling nor an h245Address from the caller: we listen and announce ours (H.323 §8.2.2).
+      // Neither tunnelling nor an h245Address from the caller: we listen and announce ours (H.323 §8.2).
       const h245Address = transportAddressOf(uuie.h245Address);
       expect(h245Address?.address).toBe(LOCAL);
       const pdus: Buffer[] = [];

@@ -28,7 +28,7 @@ function recorder(): H245ChannelHandlers & { pdus: Buffer[]; connected: number; 
   return r;
 }
 
-describe('separate H.245 connection (H.323 §8.2.2)', () => {
+describe('separate H.245 connection (H.323 §8.2)', () => {
   let peer: Socket | undefined;
   afterEach(() => peer?.destroy());
 

@@ -13,7 +13,7 @@ export interface H245ChannelHandlers {
 }
 
 /**
- * The separate H.245 TCP connection of one call (H.323 §8.2.2 / H.225.0 §7.5: the H.245 channel is opened to the
+ * The separate H.245 TCP connection of one call (H.323 §8.2: the H.245 channel is opened to the
  * `h245Address` one side announced, and carries TPKT-framed MultimediaSystemControlMessage PDUs).
  *
  * Either side may listen: {@link listen} opens a listener on an ephemeral port, accepts exactly one connection and

@@ -25,7 +25,7 @@ export interface H245ControlHost {
 
 /**
  * The H.245 control channel of one call: the H.245 session ({@link H245Port}) and how its PDUs travel —
- * tunnelled in H.225.0 messages (H.323 §8.2.1) or on a separate TCP connection (H.323 §8.2.2). PDUs the session
+ * tunnelled in H.225.0 messages (H.323 §8.2.1) or on a separate TCP connection (H.323 §8.2). PDUs the session
  * emits while {@link batch} runs are collected and sent together (one Facility, or attached to the H.225.0
  * message being built), as deployed endpoints do.
  */
@@ -85,7 +85,7 @@ export class H245Control {
     });
   }
 
-  /** Opens our H.245 listener (H.323 §8.2.2, we announce h245Address). */
+  /** Opens our H.245 listener (H.323 §8.2, we announce h245Address). */
   async listen(host: string): Promise<H323TransportAddress> {
     this.transport = 'separate';
     this.channel = this.newChannel();

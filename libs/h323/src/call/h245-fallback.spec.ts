@@ -11,7 +11,7 @@ import { bodyOf, H225_PROTOCOL_IDENTIFIER, parseH225 } from './h225-message';
 import { h245SessionPorts } from './h245-session-port';
 import { ipTransportAddress, transportAddressOf } from './setup-info';
 
-/** The separate H.245 channel in the arrangements the two-endpoint tests do not reach (H.323 §8.2.2–§8.2.3). */
+/** The separate H.245 channel in the arrangements the two-endpoint tests do not reach (H.323 §8.2–§8.2). */
 const LOCAL = '127.0.0.1';
 const WAIT_MS = 4000;
 const h245 = h245SessionPorts({ capabilities: { audio: ['g711Ulaw64k'] } });
@@ -48,7 +48,7 @@ const kindOf = (pdu: Buffer): string => {
 };
 
 describe('separate H.245 channel fallbacks', () => {
-  it('callee gives neither tunnelling nor h245Address: we listen and send Facility(startH245) (H.323 §8.2.3)', async () => {
+  it('callee gives neither tunnelling nor h245Address: we listen and send Facility(startH245) (H.323 §8.2)', async () => {
     const callee = await rawPeer();
     const caller = new H323Endpoint({ onSetup: () => undefined }, { h245 });
     const h245Pdus: Buffer[] = [];
@@ -89,7 +89,7 @@ describe('separate H.245 channel fallbacks', () => {
     }
   });
 
-  it("caller offers h245Address without tunnelling: we connect to it (H.323 §8.2.2)", async () => {
+  it("caller offers h245Address without tunnelling: we connect to it (H.323 §8.2)", async () => {
     const callerH245 = await rawPeer();
     const mcu = new H323Endpoint({ onSetup: (call) => void call.accept({ localMedia: { address: LOCAL, rtpPort: 40000 } }) }, { port: 0, host: LOCAL, h245 });
     const port = (await mcu.listen()).port;

@@ -3,7 +3,7 @@ import type { H323LocalMedia, H323MediaChannel } from './media-channel';
 
 /**
  * What call signalling needs from the H.245 control channel of one call (H.245 §8 signalling entities), whatever
- * carries it: tunnelled in H.225.0 messages (H.323 §8.2.1) or on its own TCP connection (H.323 §8.2.2).
+ * carries it: tunnelled in H.225.0 messages (H.323 §8.2.1) or on its own TCP connection (H.323 §8.2).
  * PDUs cross this boundary as encoded `MultimediaSystemControlMessage`s (aligned PER), exactly as they travel
  * in `h245Control` / `parallelH245Control` or in a TPKT packet on the H.245 connection.
  */

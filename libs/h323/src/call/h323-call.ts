@@ -260,7 +260,7 @@ export abstract class H323Call extends EventEmitter<H323CallEventMap> {
     const reason = body.value.reason.tag;
     const h245Address = transportAddressOf(body.value.h245Address);
     if (reason === 'startH245' && h245Address && this.h245.available && !this.h245.started && this.localMedia) {
-      // H.323 §8.2.3: the peer asks us to open the H.245 connection to its address.
+      // H.323 §8.2: the peer asks us to open the H.245 connection to its address.
       this.h245.connect(h245Address);
       this.h245.start('separate', this.localMedia, this.fastStartChannels);
       return;

@@ -25,7 +25,7 @@ export interface H323AcceptOptions {
  * The called side of a call (H.225.0 §7.3, H.323 §8.1): Setup received → CallProceeding at once → (Alerting) →
  * Connect when the owner accepts, or ReleaseComplete when it rejects. Fast Connect proposals are answered in
  * Connect (H.323 §8.1.7.1); H.245 is tunnelled when the caller offered it (H.323 §8.2.1), else it runs on a
- * separate connection — to the caller's h245Address, or to ours announced in Connect (H.323 §8.2.2).
+ * separate connection — to the caller's h245Address, or to ours announced in Connect (H.323 §8.2).
  */
 export class IncomingCall extends H323Call {
   /** What the Setup said, for the owner's decision. */
@@ -57,7 +57,7 @@ export class IncomingCall extends H323Call {
     this.transition(H323CallState.CallPresent);
   }
 
-  /** Sends CallProceeding (H.225.0 §7.3.1) and starts the answer timer; called by the endpoint after Setup. */
+  /** Sends CallProceeding (H.225.0 §7.3.2) and starts the answer timer; called by the endpoint after Setup. */
   proceed(): void {
     this.sendAnswer(Q931MessageType.CallProceeding, { tag: 'callProceeding', value: this.answerUuie() }, []);
     this.transition(H323CallState.IncomingCallProceeding);
@@ -118,7 +118,7 @@ export class IncomingCall extends H323Call {
   }
 
   /**
-   * Sends Alerting (H.225.0 §7.3.2; state U7) — the owner may alert before it accepts. The answer timer keeps
+   * Sends Alerting (H.225.0 §7.3.1; state U7) — the owner may alert before it accepts. The answer timer keeps
    * running. No-op unless the call is in IncomingCallProceeding.
    * @param displayName Display element; default the endpoint's display name
    */

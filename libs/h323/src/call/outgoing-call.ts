@@ -33,7 +33,7 @@ export interface H323CallOptions {
  * The calling side (H.225.0 §7.3, H.323 §8.1): Setup → CallProceeding (T303 stopped, T310 started) →
  * Alerting (T301) → Connect. Fast Connect answers are taken from the first of CallProceeding, Alerting, Progress,
  * Facility or Connect that carries fastStart. H.245: tunnelled when the callee agreed; otherwise we connect to the
- * callee's h245Address, or — when it gave none — open our listener and send Facility(startH245) (H.323 §8.2.3).
+ * callee's h245Address, or — when it gave none — open our listener and send Facility(startH245) (H.323 §8.2).
  */
 export class OutgoingCall extends H323Call {
   private fastStartAnswered = false;
@@ -154,7 +154,7 @@ export class OutgoingCall extends H323Call {
     void this.offerH245Address(localMedia, fastMedia);
   }
 
-  /** H.323 §8.2.3: neither tunnelling nor an h245Address — we listen and send Facility(startH245). */
+  /** H.323 §8.2: neither tunnelling nor an h245Address — we listen and send Facility(startH245). */
   private async offerH245Address(localMedia: H323LocalMedia, fastMedia: readonly FastConnectChannel[]): Promise<void> {
     try {
       const address = await this.h245.listen(this.connection.localAddress.address);

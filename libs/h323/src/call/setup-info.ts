@@ -35,7 +35,7 @@ export interface H323SetupInfo {
   readonly h245Tunnelling: boolean;
   /** The caller's H.245 address, when it offered one. */
   readonly h245Address?: H323TransportAddress;
-  /** Whether H.245 messages came in parallelH245Control (H.323 §8.2.4). */
+  /** Whether H.245 messages came in parallelH245Control (H.323 §8.2). */
   readonly parallelH245Control: boolean;
   /** conferenceID and callIdentifier GUIDs, hex. */
   readonly conferenceId: string;

@@ -21,7 +21,7 @@ export interface SignallingConnectionHost {
 }
 
 /**
- * One H.225.0 call signalling TCP connection (H.225.0 §7.1, H.323 §8.1): TPKT reassembly, Q.931/H.225.0 parsing,
+ * One H.225.0 call signalling TCP connection (H.225.0 §7, H.323 §8.1): TPKT reassembly, Q.931/H.225.0 parsing,
  * routing by call reference to its {@link H323Call}s, and the answers to messages no call can take
  * (Q.931 §5.8.3.2 unknown call reference → ReleaseComplete cause 81; a Setup whose PDU does not decode →
  * ReleaseComplete cause 100). A framing error (bad TPKT) releases every call with cause 95 and closes the

@@ -1,7 +1,7 @@
 import { Q931Cause, Q931Error } from './q931-error';
 
 /**
- * Bearer capability information element (Q.931 §4.5.5), the part H.225.0 §7.3.1 Setup uses.
+ * Bearer capability information element (Q.931 §4.5.5), the part the H.225.0 Setup (§7.3.10) uses.
  *
  * ```
  * octet 3   ext=1 | coding standard (2) | information transfer capability (5)

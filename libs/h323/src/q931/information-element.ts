@@ -1,7 +1,7 @@
 import { Q931Cause, Q931Error } from './q931-error';
 
 /**
- * Q.931 §4.5 information elements (codeset 0 identifiers used by H.225.0 §7.2).
+ * Q.931 §4.5 information elements (codeset 0 identifiers used by H.225.0 call signalling).
  *
  * Single-octet elements (bit 8 = 1, §4.5.1): type 1 carries a 3-bit identifier and a 4-bit value (Shift 0x9_,
  * Congestion level 0xB_, Repeat indicator 0xD_); type 2 is the whole octet (Sending complete 0xA1, More data
