@@ -261,8 +261,8 @@ export class H245Session {
   /**
    * Decodes and processes the PDUs in `bytes` (one, as in h245Control; some stacks put several in one TPKT on a
    * separate H.245 connection, so consecutive PDUs are processed in order and trailing zero octets are taken as
-   * padding). An undecodable PDU is answered with FunctionNotSupported (syntaxError, returning the octets from
-   * where decoding failed) and reported as a 'protocol-error'; the rest of `bytes` is then dropped. Never throws.
+   * padding). An undecodable PDU is answered with FunctionNotSupported (syntaxError, without returnedFunction)
+   * and reported as a 'protocol-error'; the rest of `bytes` is then dropped. Never throws.
    */
   receiveEncoded(bytes: Buffer): void {
     let offset = 0;
@@ -275,7 +275,8 @@ export class H245Session {
       } catch (err) {
         const reason = err instanceof PerDecodeError ? err.message : String(err);
         this.logger.warn({ ...errorFields(err), octets: rest.length }, 'H.245 undecodable PDU');
-        this.guard(() => this.enqueue(functionNotSupported('syntaxError', Buffer.from(rest))));
+        // returnedFunction is left out: analysers decode it as H.245 and would flag our indication as malformed.
+        this.guard(() => this.enqueue(functionNotSupported('syntaxError')));
         this.events.emit('protocol-error', { procedure: 'message', code: 'syntaxError', reason });
         return;
       }

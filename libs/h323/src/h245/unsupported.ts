@@ -7,7 +7,8 @@
  *   message's encoding in returnedFunction, except where the procedure has its own reject: RequestMode →
  *   RequestModeReject (modeUnavailable, §8.7), MaintenanceLoopRequest → MaintenanceLoopReject (canNotPerformLoop,
  *   §8.10);
- * - undecodable PDUs get FunctionNotSupported with cause syntaxError;
+ * - undecodable PDUs get FunctionNotSupported with cause syntaxError and no returnedFunction (Wireshark decodes
+ *   returnedFunction as H.245, so returning undecodable octets would make our own indication look malformed);
  * - responses and indications are never answered (a response with no procedure waiting is stale).
  */
 import { H245, type H245Types } from '../asn1/generated';
