@@ -183,6 +183,19 @@ describe('H.225.0 call signalling between two endpoints on 127.0.0.1', () => {
     expect(info).toEqual({ reason: 'rejected', causeValue: 21, by: 'remote' });
   });
 
+  it('accept() with a bad local media address throws and leaves the call answerable', async () => {
+    let error: unknown;
+    decide = (call) => {
+      call.accept({ localMedia: { address: 'not-an-ip', rtpPort: 40000 } }).catch((e: unknown) => {
+        error = e;
+        void call.accept({ localMedia: { address: LOCAL, rtpPort: 40000 } });
+      });
+    };
+    const call = await terminal.call({ address: LOCAL, port }, { localMedia: { address: LOCAL, rtpPort: 42000 } });
+    await next(call, 'connected');
+    expect((error as Error).name).toBe('RangeError');
+  });
+
   it('a delegate that throws rejects the call instead of leaking it', async () => {
     decide = () => {
       throw new Error('room service down');

@@ -73,6 +73,7 @@ export class IncomingCall extends H323Call {
     if (!this.waitingForAnswer || this.answering) {
       throw new Error(`call ${this.label} cannot be accepted in state ${this.state}`);
     }
+    ipTransportAddress({ address: options.localMedia.address, port: options.localMedia.rtpPort + 1 }); // RangeError early
     this.answering = true;
     this.localMedia = options.localMedia;
     const display = options.displayName ?? this.settings.displayName;
