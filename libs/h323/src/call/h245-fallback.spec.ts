@@ -89,6 +89,35 @@ describe('separate H.245 channel fallbacks', () => {
     }
   });
 
+  it('callee gives h245Address in CallProceeding: we connect to it before Connect (early H.245)', async () => {
+    const calleeH245 = await rawPeer();
+    const callee = await rawPeer();
+    const caller = new H323Endpoint({ onSetup: () => undefined }, { h245 });
+    try {
+      const call = await caller.call({ address: LOCAL, port: callee.port }, { localMedia: { address: LOCAL, rtpPort: 42000 }, fastStart: false, tunnelling: false });
+      await until(() => callee.received.length === 1, 'Setup');
+      const ref = { ...parseQ931(callee.received[0]).callReference, fromDestination: true };
+      const destinationInfo = endpointType({ ...DEFAULT_ENDPOINT_IDENTITY, kind: 'terminal' });
+      callee.sockets[0].write(
+        encodeTpkt(
+          buildAnswer(
+            Q931MessageType.CallProceeding,
+            ref,
+            { tag: 'callProceeding', value: { protocolIdentifier: H225_PROTOCOL_IDENTIFIER, destinationInfo, h245Address: ipTransportAddress({ address: LOCAL, port: calleeH245.port }) } },
+            { h245Tunnelling: false },
+          ),
+        ),
+      );
+      await until(() => calleeH245.received.length >= 2, 'TCS and MSD on the callee’s H.245 listener');
+      expect(call.state).toBe('outgoingCallProceeding');
+      expect(calleeH245.received.map(kindOf)).toEqual(['request.terminalCapabilitySet', 'request.masterSlaveDetermination']);
+    } finally {
+      await caller.close();
+      await closePeer(callee);
+      await closePeer(calleeH245);
+    }
+  });
+
   it("caller offers h245Address without tunnelling: we connect to it (H.323 §8.2)", async () => {
     const callerH245 = await rawPeer();
     const mcu = new H323Endpoint({ onSetup: (call) => void call.accept({ localMedia: { address: LOCAL, rtpPort: 40000 } }) }, { port: 0, host: LOCAL, h245 });

@@ -102,6 +102,7 @@ export class OutgoingCall extends H323Call {
         this.fire('proceeding');
         this.takeFastStart(body);
         this.takeTunnelled(pdu);
+        this.connectEarlyH245(body);
         return true;
       case Q931MessageType.Alerting:
         if (this.state !== H323CallState.CallInitiated && this.state !== H323CallState.OutgoingCallProceeding) return true;
@@ -113,6 +114,7 @@ export class OutgoingCall extends H323Call {
         this.fire('alerting');
         this.takeFastStart(body);
         this.takeTunnelled(pdu);
+        this.connectEarlyH245(body);
         return true;
       case Q931MessageType.Connect:
         if (this.state === H323CallState.Active) return true;
@@ -144,7 +146,7 @@ export class OutgoingCall extends H323Call {
       this.h245.start('tunnelled', localMedia, fastMedia);
       return;
     }
-    if (!this.h245.available) return;
+    if (!this.h245.available || this.h245.started) return;
     const h245Address = body?.tag === 'connect' ? transportAddressOf(body.value.h245Address) : undefined;
     if (h245Address) {
       this.h245.connect(h245Address);
@@ -176,6 +178,19 @@ export class OutgoingCall extends H323Call {
       this.log('error', { error: (error as Error).message }, 'cannot open the H.245 listener');
       this.release('resourceUnavailable', 'local');
     }
+  }
+
+  /**
+   * An h245Address in CallProceeding or Alerting of a callee that does not tunnel: H.245 starts before Connect
+   * (H.323 §8.2, early H.245).
+   */
+  private connectEarlyH245(body: ReturnType<typeof bodyOf>): void {
+    if (this.tunnelling || !this.h245.available || this.h245.started || !body) return;
+    if (body.tag !== 'callProceeding' && body.tag !== 'alerting') return;
+    const address = transportAddressOf(body.value.h245Address);
+    if (!address) return;
+    this.h245.connect(address);
+    this.h245.start('separate', this.options.localMedia, this.fastStartChannels);
   }
 
   /** The callee's h245Tunneling in its first answer decides (H.323 §8.2.1). */
