@@ -99,7 +99,7 @@ export { h245SessionPorts, type H245SessionPortOptions } from './call/h245-sessi
 export { parseH225, buildH225, H225_PROTOCOL_IDENTIFIER, type H225Message, type H225MessageParts } from './call/h225-message';
 
 /**
- * H.245 (H.245 §8 procedures; H.323 §8.1.7 Fast Connect), transport-agnostic: {@link H245Session} takes received
+ * H.245 (H.245 clause 5 and Annex C procedures; H.323 §8.1.7 Fast Connect), transport-agnostic: {@link H245Session} takes received
  * MultimediaSystemControlMessages and emits what to send; the capability, OpenLogicalChannel and Fast Connect
  * helpers build and read the PDUs the way deployed H323Plus endpoints do. See h245/index.ts.
  */

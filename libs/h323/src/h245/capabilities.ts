@@ -1,6 +1,6 @@
 /**
- * Our capabilities and the TerminalCapabilitySet that announces them (H.245 §6.2.8 capability exchange,
- * §7.2 TerminalCapabilitySet; H.323 §6.2.8 for what an H.323 entity shall announce).
+ * Our capabilities and the TerminalCapabilitySet that announces them (H.245 §5.2 and Annex B.2 capability exchange,
+ * Annex B.2 TerminalCapabilitySet; H.323 §6.2.8 for what an H.323 entity shall announce).
  *
  * The set mirrors what deployed H323Plus endpoints send (see the reference captures): an H2250Capability with
  * maximumAudioDelayJitter and all multipoint capabilities false, one capability table entry per audio codec
@@ -41,7 +41,7 @@ export interface LocalCapabilities {
   readonly maxFramesPerPacket?: number;
   /** ms of audio per packet in the channels we open; default 20. */
   readonly framesPerPacket?: number;
-  /** Also list transmitAudioCapability entries (H.245 §6.2.8.1: what we can send); default true. */
+  /** Also list transmitAudioCapability entries (H.245 Annex B.2.2: what we can send); default true. */
   readonly transmitCapabilities?: boolean;
   /** Announce receiveUserInputCapability basicString, dtmf and hookflash (UserInputIndication); default true. */
   readonly userInput?: boolean;
@@ -66,7 +66,7 @@ function noMultipoint(): H245Types.MultipointCapability {
   };
 }
 
-/** The H2250Capability of our TCS (H.245 §6.2.8.2, H2250Capability). */
+/** The H2250Capability of our TCS (H.245 Annex B.2.2.4, H2250Capability). */
 export function h2250Capability(maximumAudioDelayJitter = 250): H245Types.MultiplexCapability {
   return {
     tag: 'h2250Capability',
@@ -90,8 +90,8 @@ export function audioCapability(codec: AudioCodecName, frames: number): H245Type
 }
 
 /**
- * Builds our TerminalCapabilitySet (H.245 §7.2.1).
- * @param sequenceNumber 0..255, set by the outgoing capability exchange entity (§8.3)
+ * Builds our TerminalCapabilitySet (H.245 Annex B.2.2).
+ * @param sequenceNumber 0..255, set by the outgoing capability exchange entity (§5.2)
  * @throws RangeError when `caps.audio` is empty or names a codec twice.
  */
 export function buildTerminalCapabilitySet(caps: LocalCapabilities, sequenceNumber: number): H245Types.TerminalCapabilitySet {

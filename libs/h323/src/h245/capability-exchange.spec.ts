@@ -18,7 +18,7 @@ function context() {
   return { clock, sent, ctx };
 }
 
-describe('our TerminalCapabilitySet (H.245 §6.2.8)', () => {
+describe('our TerminalCapabilitySet (H.245 §5.2 and Annex B.2)', () => {
   it('encodes, and lists receive then transmit audio in preference order, user input and telephone events', () => {
     const tcs = buildTerminalCapabilitySet(LOCAL, 1);
     const bytes = encode(H245.MultimediaSystemControlMessage, { tag: 'request', value: { tag: 'terminalCapabilitySet', value: tcs } });
@@ -53,7 +53,7 @@ describe('our TerminalCapabilitySet (H.245 §6.2.8)', () => {
   });
 });
 
-describe('remote capabilities (H.245 §6.2.8.1)', () => {
+describe('remote capabilities (H.245 Annex B.2.2)', () => {
   it('reads the H323Plus capture set: µ-law before A-law, user input, RFC 4733 events', () => {
     const tcs = capturedMessages('h323-separate-h245.pcapng').find((m) => m.tag === 'request' && m.value.tag === 'terminalCapabilitySet');
     const value = (tcs?.value as { value: H245Types.TerminalCapabilitySet }).value;
@@ -111,7 +111,7 @@ describe('remote capabilities (H.245 §6.2.8.1)', () => {
   });
 });
 
-describe('outgoing CESE (H.245 §8.3, Annex C.3)', () => {
+describe('outgoing CESE (H.245 §5.2, Annex C.3)', () => {
   function outgoing() {
     const c = context();
     const outcomes: string[] = [];

@@ -1,5 +1,5 @@
 /**
- * Capability exchange signalling entities, CESE (H.245 §8.3, SDL in Annex C.3): the outgoing entity sends our
+ * Capability exchange signalling entities, CESE (H.245 §5.2, SDL in Annex C.3): the outgoing entity sends our
  * TerminalCapabilitySet and waits for TerminalCapabilitySetAck/Reject under T101; the incoming entity answers
  * each received set with an ack or a reject carrying its sequence number.
  *
@@ -122,7 +122,7 @@ export class IncomingCapabilityExchange {
     return this.stateValue;
   }
 
-  /** TerminalCapabilitySet received: answers TerminalCapabilitySetAck or TerminalCapabilitySetReject (§8.3.3). */
+  /** TerminalCapabilitySet received: answers TerminalCapabilitySetAck or TerminalCapabilitySetReject (§5.2). */
   receive(tcs: H245Types.TerminalCapabilitySet): void {
     this.stateValue = CeseState.AwaitingResponse;
     this.inSq = tcs.sequenceNumber;

@@ -1,5 +1,5 @@
 /**
- * The logical channels of one H.245 session (H.245 §8.4 LCSE per channel and direction, §8.8 CLCSE per channel we
+ * The logical channels of one H.245 session (H.245 §5.3 LCSE per channel and direction, §5.4 CLCSE per channel we
  * receive on): channel number allocation, checks on incoming OpenLogicalChannel, and the events the owner sees.
  *
  * Channel numbers identify a channel together with its direction: the remote's forward channel 101 and ours 101
@@ -215,7 +215,7 @@ export class ChannelTable {
     lcse.reject(cause);
   }
 
-  /** CloseLogicalChannel received: CloseLogicalChannelAck in every state (§8.4.3). */
+  /** CloseLogicalChannel received: CloseLogicalChannelAck in every state (§5.3). */
   receiveClose(clc: H245Types.CloseLogicalChannel): void {
     const n = clc.forwardLogicalChannelNumber;
     const entry = this.receive.get(n);

@@ -1,5 +1,5 @@
 /**
- * Wrapping of H.245 PDUs into MultimediaSystemControlMessage (H.245 §6.4: request, response, command, indication),
+ * Wrapping of H.245 PDUs into MultimediaSystemControlMessage (H.245 Annex A: request, response, command, indication),
  * and the signalling-entity plumbing the procedures share.
  */
 import type { H245Types } from '../asn1/generated';

@@ -68,7 +68,7 @@ describe('Fast Connect (H.323 §8.1.7) against the H323Plus capture', () => {
   });
 });
 
-describe('OpenLogicalChannel and its ack (H.245 §7.3) against the captures', () => {
+describe('OpenLogicalChannel and its ack (H.245 Annex B.3) against the captures', () => {
   const messages = capturedMessages('h323-separate-h245.pcapng');
   const olc = messages.find((m) => m.tag === 'request' && m.value.tag === 'openLogicalChannel');
   const ack = messages.find((m) => m.tag === 'response' && m.value.tag === 'openLogicalChannelAck');

@@ -22,7 +22,7 @@ export interface OpenChannelRequest {
   readonly remoteRtcp?: MediaAddress;
   readonly olc: ParsedOlc;
   /**
-   * Sends OpenLogicalChannelAck with our RTP and RTCP addresses (H.245 §8.4.3). Returns false when the request is
+   * Sends OpenLogicalChannelAck with our RTP and RTCP addresses (H.245 §5.3). Returns false when the request is
    * no longer pending (closed or replaced by the remote meanwhile, or already answered).
    * @throws RangeError when an address is not IPv4 or a port is out of range.
    */

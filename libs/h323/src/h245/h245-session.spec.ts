@@ -72,7 +72,7 @@ describe('H245Session start and capability exchange', () => {
   });
 });
 
-describe('H245Session outgoing logical channels (§8.4)', () => {
+describe('H245Session outgoing logical channels (§5.3)', () => {
   it('opens none before the remote capabilities are known or without a common codec', () => {
     const h = harness();
     expect(h.session.openAudioChannel({ rtcp: RTCP })).toBeUndefined();
@@ -133,7 +133,7 @@ describe('H245Session outgoing logical channels (§8.4)', () => {
   });
 });
 
-describe('H245Session incoming logical channels (§8.4)', () => {
+describe('H245Session incoming logical channels (§5.3)', () => {
   function withOwner(decide: (r: OpenChannelRequest) => void) {
     const h = harness();
     h.session.on('open-channel-request', decide);
@@ -193,7 +193,7 @@ describe('H245Session incoming logical channels (§8.4)', () => {
   });
 });
 
-describe('H245Session round trip delay (§8.9), user input, commands', () => {
+describe('H245Session round trip delay (§5.7), user input, commands', () => {
   it('measures the round trip delay, ignores a stale response and reports T105', () => {
     const h = harness();
     h.session.measureRoundTripDelay();

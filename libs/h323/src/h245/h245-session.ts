@@ -1,5 +1,5 @@
 /**
- * One H.245 session (H.245 §8; H.323 §8.2 and §6.2.8): the signalling entities of a call's H.245 control channel,
+ * One H.245 session (H.245 clause 5 and Annex C; H.323 §8.2 and H.323 §6.2.8): the signalling entities of a call's H.245 control channel,
  * transport-agnostic. The owner feeds it every received MultimediaSystemControlMessage (from h245Control tunnelled
  * in H.225.0 messages, or a separate H.245 TCP connection) through `receive()`/`receiveEncoded()`, and transmits
  * what it emits through `send`. Nothing here touches sockets.
@@ -163,7 +163,7 @@ export class H245Session {
     return this.closed;
   }
 
-  /** Starts the session: sends our TerminalCapabilitySet (§8.3) and MasterSlaveDetermination (§8.2). */
+  /** Starts the session: sends our TerminalCapabilitySet (§5.2) and MasterSlaveDetermination (§5.1). */
   start(): void {
     this.guard(() => {
       this.outgoingCese.transfer();
@@ -172,7 +172,7 @@ export class H245Session {
   }
 
   /**
-   * Opens an audio channel we transmit on (H.245 §8.4.2): codec and packet duration from the remote capabilities
+   * Opens an audio channel we transmit on (H.245 §5.3): codec and packet duration from the remote capabilities
    * unless given. Returns the channel number, or undefined (with a log line) when the remote capabilities are not
    * known yet, have no codec in common with ours, or the session is closed.
    * @param p.rtcp our RTCP address (mediaControlChannel)
@@ -195,7 +195,7 @@ export class H245Session {
     return channelNumber;
   }
 
-  /** Closes a channel we transmit on (CloseLogicalChannel, §8.4.2). Returns false for an unknown channel. */
+  /** Closes a channel we transmit on (CloseLogicalChannel, §5.3). Returns false for an unknown channel. */
   closeChannel(channelNumber: number): boolean {
     let done = false;
     this.guard(() => {
@@ -204,7 +204,7 @@ export class H245Session {
     return done;
   }
 
-  /** Asks the remote to close a channel it transmits on (RequestChannelClose, §8.8). False for an unknown channel. */
+  /** Asks the remote to close a channel it transmits on (RequestChannelClose, §5.4). False for an unknown channel. */
   requestChannelClose(channelNumber: number): boolean {
     let done = false;
     this.guard(() => {
@@ -221,7 +221,7 @@ export class H245Session {
     this.channels.adopt(p.direction, p.olc);
   }
 
-  /** Sends RoundTripDelayRequest (§8.9); the result is a 'round-trip' or 'protocol-error' event. */
+  /** Sends RoundTripDelayRequest (§5.7); the result is a 'round-trip' or 'protocol-error' event. */
   measureRoundTripDelay(): void {
     if (!this.closed) this.guard(() => this.rtd.start());
   }

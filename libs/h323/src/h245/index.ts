@@ -1,5 +1,5 @@
 /**
- * H.245 multimedia system control for H.323 (H.245 §8 procedures, H.323 §8.1.7 Fast Connect): the public surface of
+ * H.245 multimedia system control for H.323 (H.245 clause 5 and Annex C procedures, H.323 §8.1.7 Fast Connect): the public surface of
  * this folder, re-exported by the library entry.
  */
 export { H245Session, MCU_TERMINAL_TYPE, kindOf, type H245SessionOptions } from './h245-session';

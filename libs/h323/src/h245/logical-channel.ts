@@ -1,5 +1,5 @@
 /**
- * Uni-directional logical channel signalling entities, LCSE (H.245 §8.4, SDL in Annex C.4).
+ * Uni-directional logical channel signalling entities, LCSE (H.245 §5.3, SDL in Annex C.4).
  *
  * Outgoing LCSE (a channel we transmit on): RELEASED → OpenLogicalChannel, T103 → AWAITING ESTABLISHMENT →
  * OpenLogicalChannelAck → ESTABLISHED → CloseLogicalChannel, T103 → AWAITING RELEASE → CloseLogicalChannelAck →
@@ -151,7 +151,7 @@ export enum IncomingLcseState {
   Established = 'ESTABLISHED',
 }
 
-/** OpenLogicalChannelReject causes (H.245 §7.3.3). */
+/** OpenLogicalChannelReject causes (H.245 Annex B.3.3). */
 export type OlcRejectCause = Exclude<H245Types.OpenLogicalChannelReject['cause']['tag'], '$unknown'>;
 
 const INCOMING_ALLOWED: Record<IncomingLcseState, readonly IncomingLcseState[]> = {
@@ -182,7 +182,7 @@ export class IncomingLogicalChannel {
 
   /**
    * OpenLogicalChannel received (ESTABLISH.indication). Returns 'replaced' when it replaces a pending or
-   * established channel of the same number (RELEASE.indication of the old one first, §8.4.3).
+   * established channel of the same number (RELEASE.indication of the old one first, §5.3).
    */
   receiveOpen(olc: H245Types.OpenLogicalChannel): 'new' | 'replaced' {
     const replaced = this.stateValue !== IncomingLcseState.Released;

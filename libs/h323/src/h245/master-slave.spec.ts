@@ -24,7 +24,7 @@ const ack = (decision: 'master' | 'slave'): H245Types.MasterSlaveDeterminationAc
 const sentKinds = (sent: Msg[]) => sent.map((m) => `${m.tag}.${(m.value as { tag: string }).tag}`);
 const ackDecision = (m: Msg) => ((m.value as { value: H245Types.MasterSlaveDeterminationAck }).value.decision.tag);
 
-describe('determineStatus (H.245 §8.2)', () => {
+describe('determineStatus (H.245 §5.1)', () => {
   it.each([
     [190, 5, 50, 5, 'master'],
     [50, 5, 190, 5, 'slave'],
@@ -41,7 +41,7 @@ describe('determineStatus (H.245 §8.2)', () => {
   });
 });
 
-describe('MSDSE (H.245 §8.2, Annex C.2)', () => {
+describe('MSDSE (H.245 §5.1, Annex C.2)', () => {
   it('outgoing: the remote ack decides, we answer with the opposite decision', () => {
     const { msd, sent, outcomes, clock } = setup();
     msd.start();

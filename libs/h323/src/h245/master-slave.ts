@@ -1,5 +1,5 @@
 /**
- * Master-slave determination signalling entity, MSDSE (H.245 §8.2, SDL in Annex C.2).
+ * Master-slave determination signalling entity, MSDSE (H.245 §5.1, SDL in Annex C.2).
  *
  * The terminal with the larger terminalType is master (an MCU uses a high value, H.323 §6.2.8.4 Table 1); with
  * equal types, the statusDeterminationNumbers decide: with d = (remote − local) mod 2^24, d = 0 or 2^23 is
@@ -22,7 +22,7 @@ export enum MsdState {
   IncomingAwaitingResponse = 'INCOMING AWAITING RESPONSE',
 }
 
-/** Result of the comparison (H.245 §8.2). */
+/** Result of the comparison (H.245 §5.1). */
 export type MsdStatus = 'master' | 'slave' | 'indeterminate';
 
 /** ERROR.indication codes of the MSDSE (H.245 Annex C.2). */
@@ -32,7 +32,7 @@ const MODULO = 0x1000000;
 const HALF = 0x800000;
 
 /**
- * Compares terminal types, then status determination numbers (H.245 §8.2).
+ * Compares terminal types, then status determination numbers (H.245 §5.1).
  * @param localType, remoteType terminalType, 0..255
  * @param localNumber, remoteNumber statusDeterminationNumber, 0..2^24−1
  */

@@ -9,7 +9,7 @@ export interface MediaAddress {
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
 /**
- * `{ address, port }` → H.245 TransportAddress `unicastAddress iPAddress` (H.245 §7.2.4, UnicastAddress: network is
+ * `{ address, port }` → H.245 TransportAddress `unicastAddress iPAddress` (H.245 Annex A, UnicastAddress: network is
  * the 4 octets of the IPv4 address, tsapIdentifier the UDP port).
  * @throws RangeError when the address is not a dotted-quad IPv4 address or the port is outside 0..65535.
  */

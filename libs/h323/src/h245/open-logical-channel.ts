@@ -1,6 +1,6 @@
 /**
- * OpenLogicalChannel contents for RTP audio over H.225.0 (H.245 §7.3.1 OpenLogicalChannel, H2250LogicalChannelParameters;
- * H.245 §7.3.2 OpenLogicalChannelAck, H2250LogicalChannelAckParameters; H.323 §6.2.8.1 / §8.3: session ID 1 is audio).
+ * OpenLogicalChannel contents for RTP audio over H.225.0 (H.245 Annex B.3.1 OpenLogicalChannel, H2250LogicalChannelParameters;
+ * H.245 Annex B.3.2 OpenLogicalChannelAck, H2250LogicalChannelAckParameters; H.323 §6.2.8.1 / §5.2: session ID 1 is audio).
  *
  * Shapes follow the H323Plus reference captures: the opener of a channel puts its RTCP address in
  * `mediaControlChannel`; the receiver answers with its RTP (`mediaChannel`) and RTCP (`mediaControlChannel`)
@@ -10,7 +10,7 @@ import type { H245Types } from '../asn1/generated';
 import { isAudioCodecName, type AudioCodecName } from './capabilities';
 import { fromTransportAddress, toTransportAddress, type MediaAddress } from './media-address';
 
-/** RTP session ID of audio (H.245 §7.3.1, H2250LogicalChannelParameters.sessionID; H.323 §6.2.8.1). */
+/** RTP session ID of audio (H.245 Annex B.3.1, H2250LogicalChannelParameters.sessionID; H.323 §6.2.8.1). */
 export const AUDIO_SESSION_ID = 1;
 
 /** What one direction of an OLC carries. */
@@ -63,7 +63,7 @@ function parseH2250(
   };
 }
 
-/** Reduces an OpenLogicalChannel (H.245 §7.3.1) to {@link ParsedOlc}; never throws. */
+/** Reduces an OpenLogicalChannel (H.245 Annex B.3.1) to {@link ParsedOlc}; never throws. */
 export function parseOlc(olc: H245Types.OpenLogicalChannel): ParsedOlc {
   const f = olc.forwardLogicalChannelParameters;
   const r = olc.reverseLogicalChannelParameters;
@@ -88,7 +88,7 @@ export interface AudioOlcParameters {
   readonly sessionId?: number;
 }
 
-/** H2250LogicalChannelParameters of an audio channel (H.245 §7.3.1). */
+/** H2250LogicalChannelParameters of an audio channel (H.245 Annex B.3.1). */
 export function h2250Parameters(
   p: { sessionId?: number; rtp?: MediaAddress; rtcp: MediaAddress },
   silenceSuppression: boolean | undefined,
@@ -103,7 +103,7 @@ export function h2250Parameters(
 }
 
 /**
- * The OpenLogicalChannel for an audio channel we transmit on (H.245 §7.3.1; H.323 §8.3): audioData of the codec,
+ * The OpenLogicalChannel for an audio channel we transmit on (H.245 Annex B.3.1; H.323 §8.3): audioData of the codec,
  * H2250LogicalChannelParameters with the session ID, our RTCP address and silenceSuppression false.
  * @throws RangeError when an address is not IPv4 or a port is out of range.
  */
@@ -118,7 +118,7 @@ export function buildAudioOlc(p: AudioOlcParameters): H245Types.OpenLogicalChann
 }
 
 /**
- * OpenLogicalChannelAck accepting an incoming channel (H.245 §7.3.2): H2250LogicalChannelAckParameters with
+ * OpenLogicalChannelAck accepting an incoming channel (H.245 Annex B.3.2): H2250LogicalChannelAckParameters with
  * the session ID, our RTP (mediaChannel) and RTCP (mediaControlChannel) addresses and flowControlToZero false.
  * @throws RangeError when an address is not IPv4 or a port is out of range.
  */
@@ -140,7 +140,7 @@ export function buildOlcAck(
   };
 }
 
-/** The remote addresses in an OpenLogicalChannelAck (H.245 §7.3.2); absent fields are undefined. */
+/** The remote addresses in an OpenLogicalChannelAck (H.245 Annex B.3.2); absent fields are undefined. */
 export function parseOlcAck(ack: H245Types.OpenLogicalChannelAck): { rtp?: MediaAddress; rtcp?: MediaAddress; sessionId?: number } {
   const m = ack.forwardMultiplexAckParameters;
   if (m?.tag !== 'h2250LogicalChannelAckParameters') return {};

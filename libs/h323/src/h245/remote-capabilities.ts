@@ -1,5 +1,5 @@
 /**
- * The remote terminal's capabilities, merged from the TerminalCapabilitySets it sends (H.245 §6.2.8.1: a
+ * The remote terminal's capabilities, merged from the TerminalCapabilitySets it sends (H.245 Annex B.2.2: a
  * TerminalCapabilitySet adds or replaces capability table entries and capability descriptors; an entry without
  * `capability` or a descriptor without `simultaneousCapabilities` is removed; H.323 §8.4.6: a set with neither
  * table nor descriptors is the "empty capability set" that pauses transmission), and reduced to what this MCU can
@@ -29,7 +29,7 @@ export interface RemoteCapabilities {
   readonly telephoneEvent?: { readonly payloadType: number; readonly events: string };
 }
 
-/** Why a TerminalCapabilitySet cannot be accepted: the TerminalCapabilitySetReject cause (H.245 §7.2.3). */
+/** Why a TerminalCapabilitySet cannot be accepted: the TerminalCapabilitySetReject cause (H.245 Annex B.2.4). */
 export type TcsRejectCause = 'undefinedTableEntryUsed' | 'descriptorCapacityExceeded' | 'unspecified';
 
 /** Outcome of applying a TerminalCapabilitySet. */
@@ -41,7 +41,7 @@ export type TcsApplyResult =
 const MAX_TABLE_ENTRIES = 1024;
 const MAX_DESCRIPTORS = 256;
 
-/** The remote capability table and descriptors, merged over successive TerminalCapabilitySets (H.245 §6.2.8.1). */
+/** The remote capability table and descriptors, merged over successive TerminalCapabilitySets (H.245 Annex B.2.2). */
 export class RemoteCapabilityTable {
   private table = new Map<number, H245Types.Capability>();
   private descriptors = new Map<number, H245Types.AlternativeCapabilitySet[]>();
@@ -149,7 +149,7 @@ export interface TransmitChoice {
 }
 
 /**
- * Chooses the codec of our outgoing audio channel (H.245 §8.4, H.323 §8.3.1): the first codec in the remote's
+ * Chooses the codec of our outgoing audio channel (H.245 §5.3, H.323 §8.3.1): the first codec in the remote's
  * receive preference order that we also support, or undefined when there is none.
  */
 export function chooseTransmitCodec(local: LocalCapabilities, remote: RemoteCapabilities): TransmitChoice | undefined {

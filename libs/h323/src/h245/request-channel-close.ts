@@ -1,5 +1,5 @@
 /**
- * Close logical channel signalling entities, CLCSE (H.245 §8.8 "Request channel close", SDL in Annex C.8): a
+ * Close logical channel signalling entities, CLCSE (H.245 §5.4 "Request channel close", SDL in Annex C.6): a
  * receiver asks the transmitter of a channel to close it.
  *
  * Outgoing (we ask the remote to close a channel it transmits to us): IDLE → RequestChannelClose, T108 →

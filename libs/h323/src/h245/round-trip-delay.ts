@@ -1,5 +1,5 @@
 /**
- * Round trip delay signalling entity, RTDSE (H.245 §8.9, SDL in Annex C.9): RoundTripDelayRequest with a
+ * Round trip delay signalling entity, RTDSE (H.245 §5.7, SDL in Annex C.10): RoundTripDelayRequest with a
  * sequence number (mod 256) starts T105; the RoundTripDelayResponse with the same number gives the delay; other
  * numbers are stale and discarded; T105 expiry is EXPIRY.indication. Requests from the remote are answered at once
  * with a response carrying their number.

@@ -1,17 +1,17 @@
 /**
- * H.245 protocol timers and counters, in one place (H.245 §8.2–§8.10 and Annex C, the SDL of each signalling
+ * H.245 protocol timers and counters, in one place (H.245 §5.1–§5.8 and Annex C, the SDL of each signalling
  * entity). H.245 leaves the values to the system; H.323 endpoints commonly use 10–30 s. Time is injected through
  * {@link H245Clock} so tests drive every procedure with fake timers.
  *
  * | Timer | Procedure (signalling entity) | Default |
  * |-------|-------------------------------|---------|
- * | T101  | capability exchange (CESE, §8.3) | 30 s |
- * | T103  | uni-directional logical channel signalling (LCSE, §8.4) | 30 s |
- * | T105  | round trip delay (RTDSE, §8.9) | 10 s |
- * | T106  | master-slave determination (MSDSE, §8.2) | 30 s |
- * | T108  | close logical channel request (CLCSE, §8.8) | 30 s |
- * | T109  | mode request (MRSE, §8.7; answered with a reject, never started) | 30 s |
- * | N100  | MSD retries after an indeterminate result (§8.2) | 3 |
+ * | T101  | capability exchange (CESE, §5.2) | 30 s |
+ * | T103  | uni-directional logical channel signalling (LCSE, §5.3) | 30 s |
+ * | T105  | round trip delay (RTDSE, §5.7) | 10 s |
+ * | T106  | master-slave determination (MSDSE, §5.1) | 30 s |
+ * | T108  | close logical channel request (CLCSE, §5.4) | 30 s |
+ * | T109  | mode request (MRSE, §5.6; answered with a reject, never started) | 30 s |
+ * | N100  | MSD retries after an indeterminate result (§5.1) | 3 |
  */
 
 /** Timer values, ms. */

@@ -1,12 +1,12 @@
 /**
- * Answers to H.245 messages this MCU does not implement (H.245 §8.1 general rules, §7 FunctionNotUnderstood and
+ * Answers to H.245 messages this MCU does not implement (H.245 Annex C.1 general rules, Annex B FunctionNotUnderstood and
  * FunctionNotSupported):
  * - alternatives from a newer H.245 version that our schema does not know, and nonStandard messages, are returned
  *   in FunctionNotUnderstood;
  * - known requests and commands we do not implement get FunctionNotSupported (cause unknownFunction) with the
  *   message's encoding in returnedFunction, except where the procedure has its own reject: RequestMode →
- *   RequestModeReject (modeUnavailable, §8.7), MaintenanceLoopRequest → MaintenanceLoopReject (canNotPerformLoop,
- *   §8.10);
+ *   RequestModeReject (modeUnavailable, §5.6), MaintenanceLoopRequest → MaintenanceLoopReject (canNotPerformLoop,
+ *   §5.8);
  * - undecodable PDUs get FunctionNotSupported with cause syntaxError and no returnedFunction (Wireshark decodes
  *   returnedFunction as H.245, so returning undecodable octets would make our own indication look malformed);
  * - responses and indications are never answered (a response with no procedure waiting is stale).
@@ -32,7 +32,7 @@ export function functionNotSupported(
   return indication({ tag: 'functionNotSupported', value: { cause: { tag: cause, value: null }, ...(returnedFunction ? { returnedFunction } : {}) } });
 }
 
-/** FunctionNotUnderstood returning a request, response or command (H.245 §7, FunctionNotUnderstood). */
+/** FunctionNotUnderstood returning a request, response or command (H.245 Annex B, FunctionNotUnderstood). */
 export function functionNotUnderstood(message: H245Types.MultimediaSystemControlMessage): H245Types.MultimediaSystemControlMessage | undefined {
   switch (message.tag) {
     case 'request':
