@@ -22,6 +22,7 @@ describe('loadConfig', () => {
       sip: { host: '0.0.0.0', port: 5060, domain: '192.0.2.10', realm: '192.0.2.10', timers: { t1Ms: 500, t2Ms: 4000, t4Ms: 5000 } },
       publicIp: '192.0.2.10',
       rtp: { portMin: 20000, portMax: 29999 },
+      h323: { enabled: true, port: 1720, gatekeeper: undefined },
       redis: { url: 'redis://127.0.0.1:6379', urlFromEnvironment: false, keyPrefix: 'tessera:' },
       apiKey: undefined,
       logLevel: 'info',
@@ -46,12 +47,16 @@ describe('loadConfig', () => {
       MCU_SIP_T1_MS: '100',
       MCU_SIP_T2_MS: '400',
       MCU_SIP_T4_MS: '500',
+      MCU_H323_ENABLED: 'false',
+      MCU_H323_PORT: '11720',
+      MCU_H323_GATEKEEPER: 'gk.example.com',
     });
     expect(config).toEqual({
       http: { host: '0.0.0.0', port: 18080 },
       sip: { host: '127.0.0.1', port: 15060, domain: 'conf.example.com', realm: 'Tessera', timers: { t1Ms: 100, t2Ms: 400, t4Ms: 500 } },
       publicIp: '203.0.113.7',
       rtp: { portMin: 30000, portMax: 30100 },
+      h323: { enabled: false, port: 11720, gatekeeper: { host: 'gk.example.com', port: 1719 } },
       redis: { url: 'redis://redis:6379/2', urlFromEnvironment: true, keyPrefix: 'test-1:' },
       apiKey: KEY,
       logLevel: 'debug',
@@ -71,6 +76,16 @@ describe('loadConfig', () => {
       http: { port: 8080 },
       redis: { urlFromEnvironment: false },
     });
+  });
+
+  it('reads the H.323 gatekeeper as auto, host, host:port or [v6]:port', () => {
+    expect(load({ MCU_H323_GATEKEEPER: 'AUTO' }).h323.gatekeeper).toBe('auto');
+    expect(load({ MCU_H323_GATEKEEPER: '192.0.2.1:1819' }).h323.gatekeeper).toEqual({ host: '192.0.2.1', port: 1819 });
+    expect(load({ MCU_H323_GATEKEEPER: '[2001:db8::1]:1719' }).h323.gatekeeper).toEqual({ host: '2001:db8::1', port: 1719 });
+    expect(load({ MCU_H323_PORT: '0' }).h323.port).toBe(0);
+    const problems = problemsOf({ MCU_H323_GATEKEEPER: 'gk:99999', MCU_H323_ENABLED: 'maybe', MCU_H323_PORT: '-1' });
+    expect(Object.keys(problems).sort()).toEqual(['MCU_H323_ENABLED', 'MCU_H323_GATEKEEPER', 'MCU_H323_PORT']);
+    expect(problemsOf({ MCU_H323_GATEKEEPER: 'bad host!' }).MCU_H323_GATEKEEPER).toMatch(/host:port/);
   });
 
   it('names every bad variable at once', () => {

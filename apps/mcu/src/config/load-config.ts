@@ -44,6 +44,9 @@ export function loadConfig(env: Environment, options: LoadConfigOptions = {}): M
   const t4Ms = reader.integer('MCU_SIP_T4_MS', 5000, 1, 600_000);
   const rtpMin = reader.integer('MCU_RTP_PORT_MIN', 20000, 1024, 65535);
   const rtpMax = reader.integer('MCU_RTP_PORT_MAX', 29999, 1024, 65535);
+  const h323Enabled = reader.boolean('MCU_H323_ENABLED', true);
+  const h323Port = reader.port('MCU_H323_PORT', 1720);
+  const gatekeeper = reader.gatekeeper('MCU_H323_GATEKEEPER');
   const redisUrl = reader.redisUrl('REDIS_URL');
   const keyPrefix = reader.pattern('MCU_REDIS_PREFIX', 'tessera:', /^[A-Za-z0-9:_.\-]{1,64}$/, '1–64 characters of A–Z a–z 0–9 : _ . -');
   const apiKey = reader.apiKey('MCU_API_KEY');
@@ -69,6 +72,7 @@ export function loadConfig(env: Environment, options: LoadConfigOptions = {}): M
     sip: { host: sipHost, port: sipPort, domain, realm, timers: { t1Ms, t2Ms, t4Ms } },
     publicIp,
     rtp: { portMin: rtpMin, portMax: rtpMax },
+    h323: { enabled: h323Enabled, port: h323Port, gatekeeper },
     redis: { url: redisUrl ?? DEFAULT_REDIS_URL, urlFromEnvironment: redisUrl !== undefined, keyPrefix },
     apiKey,
     logLevel,
@@ -148,6 +152,31 @@ class EnvironmentReader {
       return undefined;
     }
     return value;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const lower = value.toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(lower)) return true;
+    if (['false', '0', 'no', 'off'].includes(lower)) return false;
+    this.fail(name, `must be true or false (got "${value}")`);
+    return fallback;
+  }
+
+  /** `auto`, `host` or `host:port` (IPv6 literals in brackets: `[::1]:1719`); port default 1719 (H.225.0 RAS). */
+  gatekeeper(name: string): { host: string; port: number } | 'auto' | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    if (value.toLowerCase() === 'auto') return 'auto';
+    const match = /^(?:\[([^\]]+)\]|([^:]+))(?::(\d{1,5}))?$/.exec(value);
+    const host = match?.[1] ?? match?.[2];
+    const port = match?.[3] === undefined ? 1719 : Number(match[3]);
+    if (host === undefined || (isIP(host) === 0 && !HOSTNAME.test(host)) || port < 1 || port > 65535) {
+      this.fail(name, `must be "auto", host or host:port with port 1–65535 (got "${value}")`);
+      return undefined;
+    }
+    return { host, port };
   }
 
   realm(name: string, fallback: string): string {

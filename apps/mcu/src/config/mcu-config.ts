@@ -32,6 +32,18 @@ export interface McuConfig {
   readonly publicIp: string;
   /** UDP port range for RTP/RTCP (`MCU_RTP_PORT_MIN` … `MCU_RTP_PORT_MAX`, inclusive). */
   readonly rtp: { readonly portMin: number; readonly portMax: number };
+  /** H.323 signalling (H.225.0 call signalling over TCP, optional RAS towards a gatekeeper). */
+  readonly h323: {
+    /** `MCU_H323_ENABLED` (default true): false leaves the H.323 listener closed. */
+    readonly enabled: boolean;
+    /** TCP port of the H.225.0 call signalling listener (`MCU_H323_PORT`, default 1720; 0 = ephemeral), bound on `sip.host`. */
+    readonly port: number;
+    /**
+     * `MCU_H323_GATEKEEPER`: `undefined` = no gatekeeper; `'auto'` = multicast GRQ discovery (H.323 §7.2.1);
+     * otherwise the gatekeeper's RAS address (`port` default 1719).
+     */
+    readonly gatekeeper: { readonly host: string; readonly port: number } | 'auto' | undefined;
+  };
   /** Redis connection. */
   readonly redis: {
     /** `REDIS_URL`, or `redis://127.0.0.1:6379` when unset. */
