@@ -19,7 +19,7 @@ import * as path from 'node:path';
 import { ARTIFACTS_DIR } from '../test/support/artifacts';
 import { McuProcess, MCU_ENTRY } from '../test/support/mcu-process';
 import { McuRestClient } from '../test/support/rest-client';
-import { runSipp, SippResult, startSipp } from '../test/support/sipp';
+import { SippProcess, SippResult, startSipp } from '../test/support/sipp';
 
 /** Tunables; the defaults are the benchmark as specified. */
 export interface SipLoadBenchOptions {
@@ -61,7 +61,7 @@ const ROOM_SEATS = 1000;
 /** Most SIPp clients run at once (one per room). */
 const MAX_CLIENTS = 64;
 
-/** Largest RTP range handed to the MCU (ports 30000–59999 at most, see freeUdpPortRange). */
+/** Largest RTP range handed to the MCU (its region, PORT_REGIONS.mcuRtp, holds 40 000 ports). */
 const MAX_RTP_PORTS = 28_000;
 
 /** The built MCU, restarted for every run. */
@@ -138,28 +138,36 @@ async function holdRate(target: CallTarget, rate: number, holdSeconds: number, c
   // Every call started on time ends by hold + call length; a target that falls behind makes SIPp throttle.
   const allowedMs = (holdSeconds + callMs / 1000 + 5) * 1000;
   const system = await target.start(rooms, concurrent);
+  const clients: Array<{ sipp: SippProcess; startedAt: number }> = [];
   let runs: Array<{ result: SippResult; ms: number }> = [];
   let stopProblem: string | undefined;
   try {
+    // Started one after the other (each takes milliseconds), then awaited together; if one cannot
+    // start, the finally block ends those already running.
+    const shares = split(rate, rooms);
+    for (let i = 0; i < shares.length; i++) {
+      const sipp = await startSipp({
+        label: `bench-uac-${rate}cps-${i}`,
+        scenario: 'call.xml',
+        remote: system.remote,
+        service: system.services[i],
+        calls: shares[i] * holdSeconds,
+        rate: shares[i],
+        callLimit: Math.max(10, 2 * Math.ceil((shares[i] * callMs) / 1000)),
+        callDurationMs: callMs,
+        recvTimeoutMs: 5000,
+        timeoutMs: allowedMs + 10_000,
+      });
+      clients.push({ sipp, startedAt: Date.now() });
+    }
     runs = await Promise.all(
-      split(rate, rooms).map(async (share, i) => {
-        const t0 = Date.now();
-        const result = await runSipp({
-          label: `bench-uac-${rate}cps-${i}`,
-          scenario: 'call.xml',
-          remote: system.remote,
-          service: system.services[i],
-          calls: share * holdSeconds,
-          rate: share,
-          callLimit: Math.max(10, 2 * Math.ceil((share * callMs) / 1000)),
-          callDurationMs: callMs,
-          recvTimeoutMs: 5000,
-          timeoutMs: allowedMs + 10_000,
-        });
-        return { result, ms: Date.now() - t0 };
+      clients.map(async ({ sipp, startedAt }) => {
+        const result = await sipp.wait();
+        return { result, ms: Date.now() - startedAt };
       }),
     );
   } finally {
+    await Promise.all(clients.map(({ sipp }) => sipp.stop()));
     stopProblem = await system.stop();
   }
   const results = runs.map((r) => r.result);

@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import { artifactPath, tailOfFile } from './artifacts';
 import { trackChild } from './child-registry';
 import { encodeNetstring, NetstringDecoder } from './netstring';
-import { freeTcpPort, freeUdpPortRange, freeUdpTcpPort, LOOPBACK } from './ports';
+import { freeTcpPort, freeUdpPortRange, freeUdpTcpPort, LOOPBACK, PORT_REGIONS } from './ports';
 import { delay } from './wait';
 
 /** The config template. */
@@ -101,7 +101,7 @@ export class Baresip {
     const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-baresip-'));
     const sipPort = await freeUdpTcpPort();
     const ctrlPort = await freeTcpPort();
-    const rtp = await freeUdpPortRange(20);
+    const rtp = await freeUdpPortRange({ count: 20, region: PORT_REGIONS.peers });
     const values: Record<string, string> = {
       SIP_PORT: String(sipPort),
       CTRL_PORT: String(ctrlPort),

@@ -111,7 +111,11 @@ export class McuProcess {
     const httpPort = await freeTcpPort();
     let sipPort = await freeUdpTcpPort();
     while (sipPort === httpPort) sipPort = await freeUdpTcpPort();
-    const rtpPorts = await freeUdpPortRange(options.rtpPortCount ?? 200, 40, options.rtpPortsBusyAllowed ?? 0, Infinity);
+    const rtpPorts = await freeUdpPortRange({
+      count: options.rtpPortCount ?? 200,
+      maxBusy: options.rtpPortsBusyAllowed ?? 0,
+      holdMs: Infinity,
+    });
     const logFile = artifactPath(`mcu-${options.label}`, '.log');
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,

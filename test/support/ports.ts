@@ -1,17 +1,33 @@
 /**
- * Free loopback ports for processes started by the end-to-end tests.
+ * Free loopback ports for processes started by the end-to-end tests and benchmarks.
  *
- * A port is "free" when this process could bind it a moment ago; the port is released before the
- * function returns, so another process may still take it in between (the callers start their child
- * right away, and the retries keep the window small). Ports handed out are also remembered for a
- * while (ranges: until released), so that children started at the same time never get the same
- * port, and a SIPp port never falls into an MCU's RTP range. Only 127.0.0.1 is ever bound.
+ * Ports are drawn at random from fixed regions and checked by binding them once: single ports and
+ * the peers' media ports (SIPp, baresip) from 10000–19999, the MCU's RTP ranges from 20000–59999, so
+ * that a large MCU range never crowds out the peers. A checked port is released before the function
+ * returns, so another process may still take it in between (callers start their child right away).
+ * Ports handed out are remembered (single ports for 2 minutes, ranges as long as asked), so that
+ * children started at the same time from this process never get the same port. Only 127.0.0.1 is
+ * ever bound.
  */
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 
 /** The only address tests bind to. */
 export const LOOPBACK = '127.0.0.1';
+
+/** An inclusive range of ports. */
+export interface PortRange {
+  min: number;
+  max: number;
+}
+
+/** Where ports are drawn from. */
+export const PORT_REGIONS = {
+  /** SIP, HTTP and control ports, and the peers' media ports. */
+  peers: { from: 10000, to: 19999 },
+  /** The MCU's RTP/RTCP ranges. */
+  mcuRtp: { from: 20000, to: 59999 },
+} as const;
 
 /** Ports handed out recently: `[min, max]` until `until` (ms since the epoch). */
 const reservations: Array<{ min: number; max: number; until: number }> = [];
@@ -35,119 +51,102 @@ export function releasePortRange(range: PortRange): void {
   if (index >= 0) reservations.splice(index, 1);
 }
 
-/** Binds a UDP socket to `port` (0 = any) on loopback; resolves the bound port, or null when taken. */
-function tryBindUdp(port: number): Promise<{ port: number; close: () => Promise<void> } | null> {
+/** True when a UDP socket could bind `port` on loopback (it is closed again before resolving). */
+function udpFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = dgram.createSocket('udp4');
     socket.once('error', () => {
       socket.close();
-      resolve(null);
+      resolve(false);
     });
-    socket.bind(port, LOOPBACK, () => {
-      resolve({
-        port: socket.address().port,
-        close: () => new Promise<void>((done) => socket.close(() => done())),
-      });
-    });
+    socket.bind(port, LOOPBACK, () => socket.close(() => resolve(true)));
   });
 }
 
-/** Listens on TCP `port` (0 = any) on loopback; resolves the bound port, or null when taken. */
-function tryListenTcp(port: number): Promise<{ port: number; close: () => Promise<void> } | null> {
+/** True when a TCP server could listen on `port` on loopback (it is closed again before resolving). */
+function tcpFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = net.createServer();
-    server.once('error', () => resolve(null));
-    server.listen({ port, host: LOOPBACK, exclusive: true }, () => {
-      const address = server.address() as net.AddressInfo;
-      resolve({
-        port: address.port,
-        close: () => new Promise<void>((done) => server.close(() => done())),
-      });
-    });
+    server.once('error', () => resolve(false));
+    server.listen({ port, host: LOOPBACK, exclusive: true }, () => server.close(() => resolve(true)));
   });
 }
 
 /**
- * A loopback port that is free on both UDP and TCP at once (a SIP listener takes both, RFC 3261 §18).
- * The kernel picks a UDP port (bind to 0), then the same number is tried on TCP.
- *
- * @param attempts how many kernel-chosen ports to try before giving up
- * @throws Error when no such port was found in `attempts` tries
+ * A random port of the peers' region that passes `check` and is not reserved; it is reserved
+ * before the check runs, so that concurrent callers draw other ports.
  */
-export async function freeUdpTcpPort(attempts = 50): Promise<number> {
+async function pickPort(what: string, check: (port: number) => Promise<boolean>, attempts = 200): Promise<number> {
+  const { from, to } = PORT_REGIONS.peers;
   for (let i = 0; i < attempts; i++) {
-    const udp = await tryBindUdp(0);
-    if (!udp) continue;
-    const tcp = isReserved(udp.port) ? null : await tryListenTcp(udp.port);
-    // Reserved before the sockets close, so a concurrent caller cannot be handed the same port.
-    if (tcp) reserve(udp.port, udp.port, PORT_HOLD_MS);
-    await udp.close();
-    if (tcp) {
-      await tcp.close();
-      return udp.port;
-    }
+    const port = from + Math.floor(Math.random() * (to - from + 1));
+    if (isReserved(port)) continue;
+    reserve(port, port, PORT_HOLD_MS);
+    if (await check(port)) return port;
+    releasePortRange({ min: port, max: port });
   }
-  throw new Error(`no loopback port free on both UDP and TCP after ${attempts} attempts`);
+  throw new Error(`no free ${what} port in ${from}–${to} after ${attempts} attempts`);
 }
 
 /**
- * A loopback UDP port chosen by the kernel (bind to 0), released before returning.
+ * A loopback port free on both UDP and TCP at once (a SIP listener takes both, RFC 3261 §18).
  *
- * @throws Error when 50 kernel-chosen ports were all reserved here already
+ * @throws Error when none was found
  */
-export async function freeUdpPort(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const udp = await tryBindUdp(0);
-    if (!udp) continue;
-    const taken = isReserved(udp.port);
-    if (!taken) reserve(udp.port, udp.port, PORT_HOLD_MS);
-    await udp.close();
-    if (!taken) return udp.port;
-  }
-  throw new Error('could not find an unreserved ephemeral loopback UDP port');
+export function freeUdpTcpPort(): Promise<number> {
+  return pickPort('UDP+TCP', async (port) => (await udpFree(port)) && (await tcpFree(port)));
 }
 
 /**
- * A loopback TCP port chosen by the kernel (bind to 0), released before returning.
+ * A free loopback UDP port.
  *
- * @throws Error when 50 kernel-chosen ports were all reserved here already
+ * @throws Error when none was found
  */
-export async function freeTcpPort(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const tcp = await tryListenTcp(0);
-    if (!tcp) continue;
-    const taken = isReserved(tcp.port);
-    if (!taken) reserve(tcp.port, tcp.port, PORT_HOLD_MS);
-    await tcp.close();
-    if (!taken) return tcp.port;
-  }
-  throw new Error('could not find an unreserved ephemeral loopback TCP port');
+export function freeUdpPort(): Promise<number> {
+  return pickPort('UDP', udpFree);
 }
 
-/** An inclusive range of UDP ports, `min` even. */
-export interface PortRange {
-  min: number;
-  max: number;
+/**
+ * A free loopback TCP port.
+ *
+ * @throws Error when none was found
+ */
+export function freeTcpPort(): Promise<number> {
+  return pickPort('TCP', tcpFree);
+}
+
+/** Options for {@link freeUdpPortRange}. */
+export interface PortRangeOptions {
+  /** Number of consecutive ports (≥ 2). */
+  count: number;
+  /** Region to draw from (default {@link PORT_REGIONS}.mcuRtp). */
+  region?: { from: number; to: number };
+  /**
+   * Ports that may be in use or reserved (for large ranges whose user skips busy ports, such as the
+   * MCU's RTP allocator); default 0.
+   */
+  maxBusy?: number;
+  /** How long the range stays reserved here (default 120 s; `Infinity` until {@link releasePortRange}). */
+  holdMs?: number;
+  /** Random bases to try (default 40). */
+  attempts?: number;
 }
 
 /**
  * A range of `count` consecutive UDP ports (starting on an even port, as RTP wants, RFC 3550 §11)
- * that are free on loopback right now (all of them, unless `maxBusy` allows some). The base is drawn at random from 30000–59998 so that
- * test runs on the same machine rarely pick the same range, and every port of it is bound once to
- * check that nothing holds it.
+ * that are free on loopback right now (all of them, unless `maxBusy` allows some). The base is drawn
+ * at random inside the region so that runs on the same machine rarely pick the same range, and every
+ * port of it is bound once to check that nothing holds it.
  *
- * @param count number of ports (≥ 2)
- * @param attempts random bases to try
- * @param maxBusy ports of the range that may be in use or reserved (for large ranges whose user skips
- *   busy ports, such as the MCU's RTP allocator); default 0
- * @param holdMs how long the range stays reserved here (default 120 s; `Infinity` until
- *   {@link releasePortRange})
- * @throws Error when no free range was found
+ * @throws Error when the range does not fit the region, or no free range was found
  */
-export async function freeUdpPortRange(count: number, attempts = 40, maxBusy = 0, holdMs = PORT_HOLD_MS): Promise<PortRange> {
+export async function freeUdpPortRange(options: PortRangeOptions): Promise<PortRange> {
+  const { count, region = PORT_REGIONS.mcuRtp, maxBusy = 0, holdMs = PORT_HOLD_MS, attempts = 40 } = options;
   if (count < 2) throw new Error(`a port range needs at least 2 ports, got ${count}`);
+  const span = region.to - region.from + 1 - count;
+  if (span < 0) throw new Error(`${count} ports do not fit ${region.from}–${region.to}`);
   for (let i = 0; i < attempts; i++) {
-    const min = 30000 + 2 * Math.floor((Math.random() * (29998 - count)) / 2);
+    const min = region.from + 2 * Math.floor((Math.random() * span) / 2);
     const max = min + count - 1;
     let busy = 0;
     for (let port = min; port <= max && busy <= maxBusy; port++) if (isReserved(port)) busy++;
@@ -156,13 +155,9 @@ export async function freeUdpPortRange(count: number, attempts = 40, maxBusy = 0
     const candidate = { min, max };
     reserve(min, max, holdMs);
     // One socket at a time, so that large ranges do not run into the descriptor limit.
-    for (let port = min; port <= max && busy <= maxBusy; port++) {
-      const udp = await tryBindUdp(port);
-      if (udp) await udp.close();
-      else busy++;
-    }
+    for (let port = min; port <= max && busy <= maxBusy; port++) if (!(await udpFree(port))) busy++;
     if (busy <= maxBusy) return candidate;
     releasePortRange(candidate);
   }
-  throw new Error(`no free range of ${count} UDP ports found after ${attempts} attempts`);
+  throw new Error(`no free range of ${count} UDP ports in ${region.from}–${region.to} after ${attempts} attempts`);
 }

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { artifactPath, tailOfFile } from './artifacts';
 import { trackChild } from './child-registry';
-import { freeUdpPort, freeUdpPortRange, freeUdpTcpPort, LOOPBACK } from './ports';
+import { freeUdpPort, freeUdpPortRange, freeUdpTcpPort, LOOPBACK, PORT_REGIONS } from './ports';
 import { parseScreen, parseStatFile, SippCounters } from './sipp-stats';
 
 /** Folder holding the scenario XML files. */
@@ -105,7 +105,7 @@ export async function sippArgs(
   for (const [name, value] of Object.entries(options.vars ?? {})) args.push('-set', name, value);
   // SIPp always binds its RTP echo sockets (media port and media port + 2; 6000 by default): give
   // every run its own, on loopback. The SDP offers of the scenarios announce this port.
-  const media = await freeUdpPortRange(4);
+  const media = await freeUdpPortRange({ count: 4, region: PORT_REGIONS.peers });
   args.push('-mi', LOOPBACK, '-mp', String(media.min));
   args.push('-recv_timeout', String(options.recvTimeoutMs ?? 10_000));
   args.push('-timeout', `${Math.max(1, Math.ceil(options.timeoutMs / 1000))}s`, '-timeout_error');
