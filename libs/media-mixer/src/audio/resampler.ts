@@ -134,15 +134,37 @@ export class Resampler {
     buf.set(this.history, 0);
     buf.set(input, h);
     const taps = this.taps;
+    const up = this.up;
+    const down = this.down;
+    const phases = this.phases;
     let pos = this.position;
-    for (let k = 0; k < out.length; k++, pos += this.down) {
-      const i = Math.floor(pos / this.up);
-      const coeffs = this.phases[pos - i * this.up];
-      const base = h + i;
-      let acc = 0;
-      for (let j = 0; j < taps; j++) acc += coeffs[j] * buf[base - j];
+    let i = Math.floor(pos / up);
+    let phase = pos - i * up;
+    for (let k = 0; k < out.length; k++) {
+      const coeffs = phases[phase];
+      let base = h + i;
+      // Four accumulators: independent additions pipeline better than one serial chain.
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      let j = 0;
+      for (; j + 3 < taps; j += 4, base -= 4) {
+        a0 += coeffs[j] * buf[base];
+        a1 += coeffs[j + 1] * buf[base - 1];
+        a2 += coeffs[j + 2] * buf[base - 2];
+        a3 += coeffs[j + 3] * buf[base - 3];
+      }
+      for (; j < taps; j++, base--) a0 += coeffs[j] * buf[base];
+      const acc = a0 + a1 + a2 + a3;
       out[k] = acc > 32767 ? 32767 : acc < -32768 ? -32768 : Math.round(acc);
+      phase += down;
+      while (phase >= up) {
+        phase -= up;
+        i++;
+      }
     }
+    pos = i * up + phase;
     this.position = pos - input.length * this.up;
     this.keepHistory(input);
     return out;
