@@ -22,8 +22,9 @@ async function until(predicate: () => boolean, maxMs = 3000): Promise<void> {
   }
 }
 
+/** An even port below the kernel's ephemeral range (32768+), where the participants' sockets land. */
 function randomBase(): number {
-  return 46000 + 2 * Math.floor(Math.random() * 4000);
+  return 20000 + 2 * Math.floor(Math.random() * 6000);
 }
 
 // Real sockets and real time: each test runs 1–3 s of audio; generous limits for a loaded machine.

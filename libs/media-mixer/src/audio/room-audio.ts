@@ -17,7 +17,7 @@ import { ActiveSpeakerDetector, type ActiveSpeakerOptions } from './active-speak
 import { type AudioCodecFactory, AudioLeg, type AudioLegStats } from './audio-leg';
 import type { AudioLegParams } from './audio-leg-params';
 import { AudioMixer, MIXER_SAMPLE_RATE } from './audio-mixer';
-import { FrameClock, type FrameClockOptions, type TimerScheduler } from './frame-clock';
+import { FrameClock, type FrameClockOptions, type FrameTick, type TimerScheduler } from './frame-clock';
 import { randomInt } from 'node:crypto';
 
 /** Mixer tick, ms. */
@@ -57,7 +57,16 @@ export interface RoomAudioTickStats {
   skipped: number;
   /** Exceptions caught in the tick (per leg and step). */
   errors: number;
+  /** Time spent inside ticks, ms (divide by `ticks` for the mean cost against the 20 ms budget). */
+  busyMs: number;
+  /** Ticks that fired more than 10 ms after their due time (event loop busy or process descheduled). */
+  lateTicks: number;
+  /** Largest lateness of a tick, ms. */
+  maxLateMs: number;
 }
+
+/** A tick later than this counts in `lateTicks`. */
+const LATE_TICK_MS = 10;
 
 /** Audio of one room. */
 export class RoomAudio {
@@ -71,6 +80,9 @@ export class RoomAudio {
   private readonly failing = new Set<string>();
   private ticks = 0;
   private errors = 0;
+  private busyMs = 0;
+  private lateTicks = 0;
+  private maxLateMs = 0;
   private closed = false;
 
   constructor(private readonly opts: RoomAudioOptions) {
@@ -81,7 +93,7 @@ export class RoomAudio {
     this.speaker = new ActiveSpeakerDetector({ frameMs: ROOM_FRAME_MS, ...opts.activeSpeaker });
     this.clock = new FrameClock({
       periodMs: ROOM_FRAME_MS,
-      onTick: () => this.tick(),
+      onTick: (tick) => this.onTick(tick),
       onError: (err) => opts.logger.error({ roomId: this.roomId, ...errorFields(err) }, 'room tick failed'),
       ...opts.frameClock,
     });
@@ -170,7 +182,7 @@ export class RoomAudio {
 
   /** Tick counters. */
   tickStats(): RoomAudioTickStats {
-    return { ticks: this.ticks, skipped: this.clock.skipped, errors: this.errors };
+    return { ticks: this.ticks, skipped: this.clock.skipped, errors: this.errors, busyMs: this.busyMs, lateTicks: this.lateTicks, maxLateMs: this.maxLateMs };
   }
 
   /** True when the room has the leg. */
@@ -213,9 +225,17 @@ export class RoomAudio {
     if ((leg.isMuted || !leg.mixing) && this.speaker.remove(leg.legId) === null) this.events.emit('active-speaker', { legId: null });
   }
 
-  private tick(): void {
+  private onTick(tick: FrameTick): void {
+    const lateMs = Number(tick.lateNs) / 1e6;
+    if (lateMs > LATE_TICK_MS) this.lateTicks++;
+    this.maxLateMs = Math.max(this.maxLateMs, lateMs);
+    const started = this.now();
+    this.tick(started);
+    this.busyMs += this.now() - started;
+  }
+
+  private tick(now: number): void {
     this.ticks++;
-    const now = this.now();
     for (const [id, leg] of this.legs) {
       this.guard(id, () => {
         const frame = leg.receiveFrame(now);

@@ -132,6 +132,7 @@ export class RtpEndpoint {
     sendErrors: 0,
   };
   private readonly logged = new Set<CounterName>();
+  private readonly header: RtpHeader;
   private rtcpTimer: unknown;
   private averageRtcpSize = 100;
   private initialReport = true;
@@ -155,6 +156,7 @@ export class RtpEndpoint {
     this.logger = opts.logger ?? silentMediaLogger;
     this.logContext = { ...opts.logContext, localPort: opts.pair.rtpPort };
     this.reporter = this.newReporter(opts.clockRate, opts.remoteClockRate ?? opts.clockRate);
+    this.header = new RtpHeader({ ssrc: opts.ssrc >>> 0 });
     this.pair.rtp.on('message', this.onRtpMessage);
     this.pair.rtcp.on('message', this.onRtcpMessage);
     this.pair.rtp.on('error', this.onSocketError);
@@ -185,17 +187,13 @@ export class RtpEndpoint {
   sendRtp(header: OutgoingRtpHeader, payload: Buffer): boolean {
     const target = this.latch.rtpTarget();
     if (!target || this.closed) return false;
-    const packet = new RtpPacket(
-      new RtpHeader({
-        payloadType: header.payloadType,
-        sequenceNumber: header.sequenceNumber & 0xffff,
-        timestamp: header.timestamp >>> 0,
-        ssrc: this.opts.ssrc >>> 0,
-        marker: header.marker,
-      }),
-      payload,
-    );
-    if (!this.send(this.pair.rtp, packet.serialize(), target)) return false;
+    // One werift header per endpoint, refilled per packet: serialize() copies it into a new buffer.
+    const h = this.header;
+    h.payloadType = header.payloadType;
+    h.sequenceNumber = header.sequenceNumber & 0xffff;
+    h.timestamp = header.timestamp >>> 0;
+    h.marker = header.marker;
+    if (!this.send(this.pair.rtp, new RtpPacket(h, payload).serialize(), target)) return false;
     this.counters.rtpPacketsSent++;
     this.counters.rtpOctetsSent += payload.length;
     this.reporter.onRtpSent(header.timestamp, payload.length);
