@@ -1,0 +1,230 @@
+/**
+ * One H.323 call into a room: the Setup's path from its called aliases to the conference's decision, the
+ * gatekeeper's admission (ARQ, H.225.0 §7.8) when registered, the answer with our RTP port (Connect with the
+ * Fast Connect answer, or H.245 OpenLogicalChannel), and the leg's `ParticipantSignalling` towards the
+ * conference.
+ *
+ *   Setup ─► CallProceeding (stack) ─► resolve room ─► ARQ ─► RTP ports ─► join
+ *     no room ──────────► ReleaseComplete unreachableDestination, cause 1
+ *     full / locked ────► ReleaseComplete destinationRejection, cause 21
+ *     PIN missing/wrong ► ReleaseComplete destinationRejection, cause 21
+ *     ARJ ──────────────► ReleaseComplete destinationRejection, cause 21
+ *     no RTP ports ─────► ReleaseComplete gatewayResources, cause 47
+ *     lobby ────────────► Alerting … admit ─► Connect │ reject ─► ReleaseComplete
+ *     connected ────────► Connect ─► markConnected; the transmit channel starts the leg's media
+ *   ReleaseComplete either way, connection lost ─► leave, ports released, DRQ
+ */
+import type { H323Alias, H323MediaChannel, H323ReleaseInfo, H323ReleaseReason, IncomingCall } from '@mcu/h323';
+import type { JoinRefusal, ParticipantSignalling } from '../conference/participant';
+import { errorFields } from '../logging/logger';
+import { MediaPortsExhaustedError } from './media-port-source';
+import type { H323LegMedia, H323MediaSource } from './h323-media';
+import type { LegConference, LegLogger } from './sip-call-leg';
+
+/** The gatekeeper's part in a call (absent without MCU_H323_GATEKEEPER). */
+export interface LegAdmission {
+  /** ARQ for the incoming call; `true` when admitted (ACF, or pre-granted). Never rejects. */
+  admit(call: IncomingCall): Promise<boolean>;
+  /** DRQ after the call ended (only for admitted calls). Never rejects. */
+  disengage(call: IncomingCall): void;
+}
+
+/** What a leg needs from the bridge. */
+export interface H323LegContext {
+  conference: LegConference;
+  media: H323MediaSource;
+  admission?: LegAdmission;
+  logger: LegLogger;
+  /** Told once the leg is over. */
+  onEnded(leg: H323CallLeg): void;
+}
+
+/** ReleaseComplete reasons for the conference's refusals (H.225.0 ReleaseCompleteReason / Q.850 cause). */
+const REFUSALS: Readonly<Record<JoinRefusal, H323ReleaseReason>> = {
+  'not-found': 'unknownDestination',
+  'pin-required': 'rejected',
+  'wrong-pin': 'rejected',
+  full: 'busy',
+  locked: 'busy',
+};
+
+/**
+ * The dial strings a Setup designates a room by, in the order they are tried: `dialedDigits` aliases (room
+ * number, `<number>*<pin>`), `h323-ID` aliases (room id or name), E.164 party numbers, then the Called party
+ * number IE (Q.931 §4.5.8). Duplicates and blanks dropped.
+ */
+export function dialStringsOf(setup: IncomingCall['setup']): string[] {
+  const order: ReadonlyArray<H323Alias['type']> = ['dialedDigits', 'h323-ID', 'e164'];
+  const out: string[] = [];
+  for (const type of order) for (const alias of setup.calledAliases) if (alias.type === type) out.push(alias.value.trim());
+  if (setup.calledPartyNumber) out.push(setup.calledPartyNumber.digits.trim());
+  return [...new Set(out.filter((d) => d !== ''))];
+}
+
+/** `remote` of an H.323 participant: the caller's first alias (if any) and its signalling address. */
+export function remoteOf(call: IncomingCall): string {
+  const alias = call.setup.callingAliases.find((a) => a.type === 'h323-ID' || a.type === 'dialedDigits' || a.type === 'e164');
+  const { address, port } = call.setup.signallingAddress;
+  return alias ? `${alias.value}@${address}:${port}` : `${address}:${port}`;
+}
+
+/** A call leg: the H.323 side of one participant. */
+export class H323CallLeg implements ParticipantSignalling {
+  private participant: string | undefined;
+  private roomId: string | undefined;
+  private media: H323LegMedia | undefined;
+  private admitted = false;
+  private mediaStarted = false;
+  private finished = false;
+
+  constructor(
+    readonly call: IncomingCall,
+    private readonly ctx: H323LegContext,
+  ) {
+    call.on('released', (info) => this.onReleased(info));
+    call.on('media', (channel) => this.onMedia(channel));
+    call.on('mediaClosed', (channelNumber, direction) => this.ctx.logger.debug({ call: call.label, channelNumber, direction }, 'H.323 channel closed'));
+    call.on('userInput', (input) => this.ctx.logger.info({ call: call.label, participantId: this.participant, input }, 'H.323 user input'));
+    call.on('videoFastUpdate', () => this.ctx.logger.debug({ call: call.label }, 'H.323 videoFastUpdatePicture'));
+  }
+
+  /** The participant id once joined. */
+  get participantId(): string | undefined {
+    return this.participant;
+  }
+
+  /** Our RTP port, once allocated. */
+  get rtpPort(): number | undefined {
+    return this.media?.rtpPort;
+  }
+
+  /** Handle the Setup. Never rejects: every failure becomes a ReleaseComplete and a log line. */
+  async start(): Promise<void> {
+    try {
+      await this.route();
+    } catch (err) {
+      this.ctx.logger.error({ ...errorFields(err), call: this.call.label }, 'H.323 call set-up failed');
+      this.refuse('resourceUnavailable');
+    }
+  }
+
+  private async route(): Promise<void> {
+    const call = this.call;
+    const dials = dialStringsOf(call.setup);
+    let resolved: Awaited<ReturnType<LegConference['resolveDialString']>>;
+    for (const dial of dials) {
+      resolved = await this.ctx.conference.resolveDialString(dial);
+      if (resolved) break;
+    }
+    if (this.finished) return;
+    if (!resolved) {
+      this.ctx.logger.info({ call: call.label, dials }, 'H.323 Setup for an unknown room');
+      this.refuse('unknownDestination');
+      return;
+    }
+    if (this.ctx.admission) {
+      const admitted = await this.ctx.admission.admit(call);
+      if (this.finished) return;
+      if (!admitted) {
+        this.ctx.logger.info({ call: call.label, roomId: resolved.room.id }, 'gatekeeper refused the H.323 call');
+        this.refuse('rejected');
+        return;
+      }
+      this.admitted = true;
+    }
+    try {
+      this.media = await this.ctx.media.allocate();
+    } catch (err) {
+      if (!(err instanceof MediaPortsExhaustedError)) throw err;
+      this.ctx.logger.warn({ call: call.label, ...errorFields(err) }, 'no RTP ports left');
+      this.refuse('resourceUnavailable');
+      return;
+    }
+    if (this.finished) return this.releaseMedia();
+    const result = await this.ctx.conference.join(resolved.room.id, {
+      protocol: 'h323',
+      displayName: call.setup.displayName || call.setup.callingAliases[0]?.value || 'H.323 caller',
+      remote: remoteOf(call),
+      ...(resolved.pin === undefined ? {} : { pin: resolved.pin }),
+      signalling: this,
+    });
+    if (!result.ok) {
+      this.ctx.logger.info({ call: call.label, roomId: resolved.room.id, refusal: result.reason }, 'H.323 call refused by the conference');
+      this.refuse(REFUSALS[result.reason]);
+      return;
+    }
+    this.participant = result.participant.id;
+    this.roomId = resolved.room.id;
+    if (this.finished) {
+      this.ctx.conference.leave(result.participant.id, 'caller hung up');
+      return;
+    }
+    if (result.lobby) call.alert();
+    else await this.answer();
+  }
+
+  /** Connect with our RTP address; then the participant counts as connected. */
+  private async answer(): Promise<void> {
+    const media = this.media;
+    if (!media || this.finished) return;
+    await this.call.accept({ localMedia: { address: media.address, rtpPort: media.rtpPort } });
+    if (this.participant !== undefined && !this.finished) this.ctx.conference.markConnected(this.participant);
+  }
+
+  private onMedia(channel: H323MediaChannel): void {
+    this.ctx.logger.info(
+      { call: this.call.label, direction: channel.direction, codec: channel.codec, remoteRtp: channel.remoteRtp, localRtpPort: channel.localRtpPort },
+      'H.323 audio channel open',
+    );
+    if (channel.direction !== 'send' || this.mediaStarted || !this.media || !this.roomId || !this.participant) return;
+    if (!channel.remoteRtp) {
+      this.ctx.logger.warn({ call: this.call.label }, 'H.323 transmit channel without an RTP address');
+      return;
+    }
+    this.mediaStarted = true;
+    this.media.start(this.roomId, this.participant, channel);
+  }
+
+  private refuse(reason: H323ReleaseReason): void {
+    this.call.reject(reason);
+    this.releaseMedia();
+  }
+
+  private onReleased(info: H323ReleaseInfo): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.ctx.logger.info({ call: this.call.label, participantId: this.participant, ...info }, 'H.323 call released');
+    this.releaseMedia();
+    if (this.participant !== undefined) this.ctx.conference.leave(this.participant, info.by === 'remote' ? 'caller hung up' : 'hung up');
+    if (this.admitted) this.ctx.admission?.disengage(this.call);
+    this.ctx.onEnded(this);
+  }
+
+  private releaseMedia(): void {
+    this.media?.release();
+  }
+
+  // ── ParticipantSignalling ─────────────────────────────────────────────────────────────────────
+
+  /** ReleaseComplete (normal call clearing, cause 16); safe to call twice and after the end. */
+  async hangup(reason: string): Promise<void> {
+    if (this.finished) return;
+    this.ctx.logger.info({ call: this.call.label, participantId: this.participant, reason }, 'hanging up H.323 call');
+    this.call.hangUp(reason === 'shutdown' ? 'shutdown' : 'normal');
+  }
+
+  /**
+   * Lobby → connected: Connect.
+   * @throws Error when the call is no longer waiting (released meanwhile).
+   */
+  async admit(): Promise<void> {
+    if (this.finished) throw new Error('the H.323 call is no longer waiting');
+    await this.answer();
+  }
+
+  /** Lobby → refused: ReleaseComplete destinationRejection (cause 21). */
+  async reject(): Promise<void> {
+    if (this.finished) return;
+    this.call.reject('rejected');
+  }
+}
