@@ -2,7 +2,7 @@
  * Where call legs get their RTP ports: a seam between the SIP bridge and the media plane's
  * `PortAllocator`, so the bridge can be tested without binding sockets.
  */
-import { PortAllocator, PortRangeExhaustedError, type RtpPortPair } from '@mcu/media-mixer';
+import { PortAllocator, PortRangeExhaustedError, type LegAllocation, type RtpPortPair } from '@mcu/media-mixer';
 
 /** One RTP/RTCP port pair held by a call leg for one m-line. */
 export interface MediaPorts {
@@ -10,6 +10,8 @@ export interface MediaPorts {
   readonly port: number;
   /** The bound sockets, for the media plane (absent in fakes). */
   readonly pair?: RtpPortPair;
+  /** The media plane's leg holding the pair, to start once negotiated (absent in fakes and bare pairs). */
+  readonly allocation?: LegAllocation;
   /** Give the pair back; safe to call twice. */
   release(): void;
 }
@@ -62,5 +64,28 @@ export class AllocatorPortSource implements MediaPortSource {
   /** Pairs in use and the range's capacity (for health reporting). */
   usage(): { inUse: number; capacity: number } {
     return { inUse: this.allocator.inUse(), capacity: this.allocator.capacity() };
+  }
+}
+
+/** The media plane's leg allocation (`ConferenceMedia.allocate`). */
+export type LegAllocator = () => Promise<LegAllocation>;
+
+/**
+ * `MediaPortSource` over the media plane's legs: each pair is a `MediaEngine` leg allocation that
+ * the conference starts once the offer/answer completes; `release()` stops it (RTCP BYE, ports back).
+ */
+export class EngineLegSource implements MediaPortSource {
+  constructor(private readonly allocateLeg: LegAllocator) {}
+
+  /** @throws MediaPortsExhaustedError; other bind errors as thrown by the engine. */
+  async allocate(): Promise<MediaPorts> {
+    let allocation: LegAllocation;
+    try {
+      allocation = await this.allocateLeg();
+    } catch (err) {
+      if (err instanceof PortRangeExhaustedError) throw new MediaPortsExhaustedError(err.message);
+      throw err;
+    }
+    return { port: allocation.localPort, allocation, release: () => allocation.release() };
   }
 }

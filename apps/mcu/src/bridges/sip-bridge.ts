@@ -3,7 +3,7 @@
  * Each INVITE becomes a `SipCallLeg` (the participant's `ParticipantSignalling`); MESSAGE outside a
  * dialog from a caller who is in a room is relayed like an in-dialog one (RFC 3428 §7 allows either).
  */
-import { type IncomingCall, type IncomingMessage, type NegotiatedMedia, type UserAgentDelegate, formatUri } from '@mcu/sip';
+import { type CodecCapability, type IncomingCall, type IncomingMessage, type NegotiatedMedia, type UserAgentDelegate, formatUri } from '@mcu/sip';
 import { errorFields } from '../logging/logger';
 import type { MediaPortSource } from './media-port-source';
 import { SipCallLeg, type LegConference, type LegLogger } from './sip-call-leg';
@@ -11,10 +11,12 @@ import { SipCallLeg, type LegConference, type LegLogger } from './sip-call-leg';
 /** Options of a `SipBridge`. */
 export interface SipBridgeOptions {
   conference: LegConference;
-  /** RTP ports (the media plane's PortAllocator in the app). */
+  /** RTP ports (the media plane's legs in the app, `EngineLegSource`). */
   ports: MediaPortSource;
   /** Address advertised in SDP (MCU_PUBLIC_IP). */
   mediaAddress: string;
+  /** Codecs offered and accepted (default `DEFAULT_CODECS`; see `sipCapabilities`). */
+  capabilities?: readonly CodecCapability[];
   logger: LegLogger;
 }
 
@@ -51,6 +53,7 @@ export class SipBridge implements UserAgentDelegate {
       conference: this.options.conference,
       ports: this.options.ports,
       mediaAddress: this.options.mediaAddress,
+      capabilities: this.options.capabilities,
       logger: this.options.logger,
       onMedia: (l, media) => this.emitMedia(l, media),
       onEnded: (l) => this.legs.delete(l),

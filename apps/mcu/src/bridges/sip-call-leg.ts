@@ -11,14 +11,17 @@
  */
 import {
   acceptedKinds,
+  createAnswer,
   createOffer,
   formatUri,
   negotiatedMedia,
   planAnswer,
   renderAnswer,
   SdpError,
+  SdpNegotiationError,
   SessionState,
   type AnswerPlan,
+  type CodecCapability,
   type IncomingCall,
   type MediaKind,
   type NegotiatedMedia,
@@ -28,10 +31,11 @@ import type { ConferenceManager } from '../conference/conference-manager';
 import type { JoinRefusal, ParticipantSignalling } from '../conference/participant';
 import { errorFields } from '../logging/logger';
 import { MediaPortsExhaustedError, type MediaPortSource, type MediaPorts } from './media-port-source';
+import { dtmfRelayDigit } from './sip-media';
 import { sipDialTarget } from './sip-dial-target';
 
 /** The part of the conference a call leg uses. */
-export type LegConference = Pick<ConferenceManager, 'resolveDialString' | 'join' | 'markConnected' | 'leave' | 'relayMessage'>;
+export type LegConference = Pick<ConferenceManager, 'resolveDialString' | 'join' | 'markConnected' | 'leave' | 'relayMessage' | 'reportDtmf'>;
 
 /** The logging calls a leg makes (pino fits). */
 export interface LegLogger {
@@ -47,6 +51,8 @@ export interface LegContext {
   ports: MediaPortSource;
   /** Address written into SDP c= and o= (MCU_PUBLIC_IP). */
   mediaAddress: string;
+  /** Codecs offered and accepted (default `DEFAULT_CODECS`); opus only when the media plane runs it. */
+  capabilities?: readonly CodecCapability[];
   logger: LegLogger;
   /** Told whenever the negotiated media of the leg is (re)established. */
   onMedia(leg: SipCallLeg, media: NegotiatedMedia): void;
@@ -92,7 +98,11 @@ export class SipCallLeg implements ParticipantSignalling {
     call.on('ack', () => this.onAck());
     call.on('reinvite', (remote, local) => this.readMedia(local, remote, 'answerer'));
     call.on('message', (contentType, _body, request) => this.onMessage(contentType, request.body));
-    call.on('info', (contentType) => this.ctx.logger.debug({ callId: call.callId, contentType }, 'SIP INFO received'));
+    call.on('info', (contentType, body) => this.onInfo(contentType, body));
+    call.setDescriptionHandler({
+      answerOffer: (offer) => this.answerReoffer(offer),
+      createOffer: () => this.currentLocalDescription(),
+    });
   }
 
   /** The participant id once joined. */
@@ -140,7 +150,7 @@ export class SipCallLeg implements ParticipantSignalling {
     const offer = call.offer;
     if (offer !== undefined) {
       try {
-        this.plan = planAnswer(offer);
+        this.plan = planAnswer(offer, { capabilities: this.ctx.capabilities });
       } catch (err) {
         if (!(err instanceof SdpError)) throw err;
         this.ctx.logger.info({ callId: call.callId, reason: err.reason }, 'SIP offer refused');
@@ -186,7 +196,8 @@ export class SipCallLeg implements ParticipantSignalling {
     for (const [kind, p] of this.held) ports[kind] = p.port;
     const render = { address: this.ctx.mediaAddress, ports };
     const plan = this.plan;
-    const sdp = this.call.sdpOrigin.stamp((origin) => (plan ? renderAnswer(plan, { ...render, origin }) : createOffer({ ...render, origin })));
+    const capabilities = this.ctx.capabilities;
+    const sdp = this.call.sdpOrigin.stamp((origin) => (plan ? renderAnswer(plan, { ...render, origin }) : createOffer({ ...render, origin, capabilities })));
     this.call.accept(sdp);
     if (plan && this.call.offer !== undefined) this.readMedia(sdp, this.call.offer, 'answerer');
   }
@@ -204,6 +215,30 @@ export class SipCallLeg implements ParticipantSignalling {
     } catch (err) {
       this.ctx.logger.warn({ ...errorFields(err), callId: this.call.callId }, 'negotiated media unreadable');
     }
+  }
+
+  /** RFC 3264 §8: a re-INVITE/UPDATE offer answered on the ports the leg holds, with the same codecs. */
+  private answerReoffer(offer: string): string {
+    const ports: Partial<Record<MediaKind, number>> = {};
+    for (const [kind, p] of this.held) ports[kind] = p.port;
+    return this.call.sdpOrigin.stamp((origin) => createAnswer(offer, { capabilities: this.ctx.capabilities, address: this.ctx.mediaAddress, ports, origin }));
+  }
+
+  /** The local description to re-offer in a re-INVITE without an offer (RFC 3261 §14.2). */
+  private currentLocalDescription(): string {
+    const local = this.call.descriptions.local;
+    if (local === undefined) throw new SdpNegotiationError('No local session to offer');
+    return local;
+  }
+
+  /** SIP INFO: `application/dtmf-relay` digits become conference DTMF events; anything else is logged. */
+  private onInfo(contentType: string | undefined, body: string): void {
+    const digit = contentType === 'application/dtmf-relay' ? dtmfRelayDigit(body) : undefined;
+    if (digit === undefined || this.participant === undefined) {
+      this.ctx.logger.debug({ callId: this.call.callId, contentType }, 'SIP INFO received');
+      return;
+    }
+    this.ctx.conference.reportDtmf(this.participant, digit, 'sip-info');
   }
 
   private onMessage(contentType: string | undefined, body: Buffer): void {

@@ -42,3 +42,11 @@ export class SignallingFailedError extends ConferenceError {
     super(`${action} of participant "${participantId}" failed: ${cause}`);
   }
 }
+
+/** The participant has no running media leg yet (lobby, or offer/answer not complete) (409). */
+export class MediaNotStartedError extends ConferenceError {
+  readonly statusCode = 409;
+  constructor(readonly participantId: string) {
+    super(`participant "${participantId}" has no media yet`);
+  }
+}

@@ -1,6 +1,9 @@
 import type { Participant } from './participant';
 import type { Room } from './room';
 
+/** Where a DTMF digit came from. */
+export type DtmfSource = 'rtp' | 'sip-info';
+
 /**
  * Events of the `ConferenceManager`, name → listener arguments. Participants and rooms passed are
  * snapshots (safe to keep).
@@ -12,6 +15,15 @@ export interface ConferenceEvents {
   'participant-left': [participant: Participant, reason: string];
   /** State (lobby → connected), mute, or the call became fully established (`markConnected`). */
   'participant-updated': [participant: Participant];
+  /** Server-side mute changed (`setMuted`); also reported as `participant-updated`. */
+  'participant-muted': [participant: Participant];
+  /**
+   * A DTMF digit from a participant: RFC 4733 telephone-events decoded by the media plane (`rtp`) or
+   * SIP INFO `application/dtmf-relay` (`sip-info`).
+   */
+  dtmf: [participant: Participant, digit: string, source: DtmfSource];
+  /** The room's active speaker changed (a participant id, or null when nobody holds the floor). */
+  'active-speaker': [roomId: string, participantId: string | null];
   'room-created': [room: Room];
   /** `previous` is the definition before the update. */
   'room-updated': [room: Room, previous: Room];

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { errorFields } from '../logging/logger';
 import { ParticipantNotFoundError, ParticipantNotInLobbyError, RoomNotFoundError, SignallingFailedError } from './conference-errors';
-import { ConferenceEventEmitter, type ConferenceEvents, type ConferenceListener } from './conference-events';
+import { ConferenceEventEmitter, type ConferenceEvents, type ConferenceListener, type DtmfSource } from './conference-events';
 import { parseDialString } from './dial-string';
 import { generateParticipantId, type JoinRequest, type JoinResult, type Participant } from './participant';
 import { ROOM_DEFAULTS, generateRoomId, type Room, type RoomInput, type RoomPatch } from './room';
@@ -36,6 +36,8 @@ export interface ConferenceManagerOptions {
  */
 export class ConferenceManager {
   private readonly roster = new Roster();
+  /** Active speaker per room (participant id); rooms without one are absent. */
+  private readonly speakers = new Map<string, string>();
   private readonly events: ConferenceEventEmitter;
   private readonly repository: RoomRepository;
   private readonly logger: ConferenceLogger;
@@ -223,6 +225,43 @@ export class ConferenceManager {
     const participant: Participant = { ...entry.participant, state: 'left' };
     this.logger.info({ roomId: participant.roomId, participantId, reason }, 'participant left');
     this.events.emit('participant-left', participant, reason);
+    if (this.speakers.get(participant.roomId) === participantId) this.setActiveSpeaker(participant.roomId, null);
+  }
+
+  /**
+   * A DTMF digit from a live participant (RFC 4733 via the media plane, or SIP INFO): emits `dtmf`.
+   * Digits from unknown or departed participants and anything but `0-9 * # A-D` are ignored (logged).
+   */
+  reportDtmf(participantId: string, digit: string, source: DtmfSource): void {
+    const entry = this.roster.get(participantId);
+    if (entry === undefined || !/^[0-9*#A-D]$/.test(digit)) {
+      this.logger.debug({ participantId, digit, source }, 'DTMF digit ignored');
+      return;
+    }
+    this.logger.info({ roomId: entry.participant.roomId, participantId, digit, source }, 'DTMF digit');
+    this.events.emit('dtmf', entry.participant, digit, source);
+  }
+
+  /**
+   * Sets the room's active speaker (from the media plane's level detector); emits `active-speaker`
+   * when it changes. A participant not live in the room counts as nobody.
+   */
+  setActiveSpeaker(roomId: string, participantId: string | null): void {
+    const id = participantId !== null && this.roster.getInRoom(roomId, participantId) !== undefined ? participantId : null;
+    if ((this.speakers.get(roomId) ?? null) === id) return;
+    if (id === null) this.speakers.delete(roomId);
+    else this.speakers.set(roomId, id);
+    this.events.emit('active-speaker', roomId, id);
+  }
+
+  /** The room's active speaker (participant id), or null. */
+  activeSpeaker(roomId: string): string | null {
+    return this.speakers.get(roomId) ?? null;
+  }
+
+  /** A live participant by id, in any room; `undefined` when it is not (or no longer) in the roster. */
+  findParticipant(participantId: string): Participant | undefined {
+    return this.roster.get(participantId)?.participant;
   }
 
   /**
@@ -319,8 +358,8 @@ export class ConferenceManager {
   }
 
   /**
-   * Server-side mute (the audio mixer leaves a muted participant out of every mix). Emits
-   * `participant-updated` when it changes.
+   * Server-side mute (the audio mixer leaves a muted participant out of every mix, from its next
+   * frame: `ConferenceMedia` listens). Emits `participant-muted` and `participant-updated` when it changes.
    *
    * @returns the updated participant.
    * @throws ParticipantNotFoundError (404).
@@ -329,6 +368,8 @@ export class ConferenceManager {
     const entry = this.entryOf(roomId, participantId);
     if (entry.participant.muted !== muted) {
       entry.participant = { ...entry.participant, muted };
+      this.logger.info({ roomId, participantId, muted }, 'participant mute changed');
+      this.events.emit('participant-muted', entry.participant);
       this.events.emit('participant-updated', entry.participant);
     }
     return entry.participant;

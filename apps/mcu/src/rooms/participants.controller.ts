@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBadGatewayResponse, ApiBearerAuth, ApiConflictResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ParticipantDto } from './dto/participant.dto';
+import { ParticipantStatsDto } from './dto/participant-stats.dto';
 import { UpdateParticipantDto } from './dto/update-participant.dto';
 import { RoomsService } from './rooms.service';
 
@@ -23,6 +24,15 @@ export class ParticipantsController {
   @ApiNotFoundResponse()
   get(@Param('id') id: string, @Param('pid') pid: string): Promise<ParticipantDto> {
     return this.rooms.participant(id, pid);
+  }
+
+  /** RTP/RTCP statistics of the participant's audio: packets and octets both ways, loss, jitter, round-trip time, codec. */
+  @Get(':pid/stats')
+  @ApiOkResponse({ type: ParticipantStatsDto })
+  @ApiNotFoundResponse({ description: 'Unknown room or participant.' })
+  @ApiConflictResponse({ description: 'The participant has no media yet (lobby, or offer/answer not complete).' })
+  stats(@Param('id') id: string, @Param('pid') pid: string): Promise<ParticipantStatsDto> {
+    return this.rooms.stats(id, pid);
   }
 
   /** Hangs up the call (SIP BYE / H.323 ReleaseComplete). */

@@ -1,8 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Sse, type MessageEvent } from '@nestjs/common';
+import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Observable } from 'rxjs';
 import type { Room } from '../conference/room';
 import { CreateRoomDto } from './dto/create-room.dto';
-import { RoomDto } from './dto/room.dto';
+import { RoomDto, type RoomView } from './dto/room.dto';
+import { RoomEventsService } from './room-events.service';
 import { UpdateRoomDto } from './dto/update-room.dto';
 import { RoomsService } from './rooms.service';
 
@@ -11,7 +13,10 @@ import { RoomsService } from './rooms.service';
 @ApiBearerAuth()
 @Controller('api/rooms')
 export class RoomsController {
-  constructor(private readonly rooms: RoomsService) {}
+  constructor(
+    private readonly rooms: RoomsService,
+    private readonly events: RoomEventsService,
+  ) {}
 
   @Post()
   @ApiCreatedResponse({ type: RoomDto })
@@ -26,11 +31,24 @@ export class RoomsController {
     return this.rooms.list();
   }
 
+  /** The room with its live `activeSpeaker`. */
   @Get(':id')
   @ApiOkResponse({ type: RoomDto })
   @ApiNotFoundResponse()
-  get(@Param('id') id: string): Promise<Room> {
+  get(@Param('id') id: string): Promise<RoomView> {
     return this.rooms.get(id);
+  }
+
+  /**
+   * Server-Sent Events of the room: `join`, `leave`, `mute`, `dtmf`, `active-speaker` (event name =
+   * `type`, data = the event as JSON). Ends when the room is deleted or the MCU shuts down.
+   */
+  @Sse(':id/events')
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({ description: 'An endless text/event-stream of room events.' })
+  @ApiNotFoundResponse()
+  stream(@Param('id') id: string): Promise<Observable<MessageEvent>> {
+    return this.events.stream(id);
   }
 
   @Patch(':id')

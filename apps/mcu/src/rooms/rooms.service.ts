@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { ConferenceManager } from '../conference/conference-manager';
+import { ConferenceMedia } from '../conference/conference-media';
 import type { Participant } from '../conference/participant';
 import type { Room } from '../conference/room';
 import type { CreateRoomDto } from './dto/create-room.dto';
 import { ParticipantDto } from './dto/participant.dto';
+import type { ParticipantStatsDto } from './dto/participant-stats.dto';
+import type { RoomView } from './dto/room.dto';
 import type { UpdateRoomDto } from './dto/update-room.dto';
 
 /**
@@ -13,7 +16,10 @@ import type { UpdateRoomDto } from './dto/update-room.dto';
  */
 @Injectable()
 export class RoomsService {
-  constructor(private readonly conference: ConferenceManager) {}
+  constructor(
+    private readonly conference: ConferenceManager,
+    private readonly media: ConferenceMedia,
+  ) {}
 
   create(dto: CreateRoomDto): Promise<Room> {
     return this.conference.createRoom(dto);
@@ -23,8 +29,10 @@ export class RoomsService {
     return this.conference.listRooms();
   }
 
-  get(roomId: string): Promise<Room> {
-    return this.conference.getRoom(roomId);
+  /** The room with its live active speaker. */
+  async get(roomId: string): Promise<RoomView> {
+    const room = await this.conference.getRoom(roomId);
+    return { ...room, activeSpeaker: this.conference.activeSpeaker(roomId) };
   }
 
   update(roomId: string, dto: UpdateRoomDto): Promise<Room> {
@@ -65,6 +73,15 @@ export class RoomsService {
   async reject(roomId: string, participantId: string): Promise<void> {
     await this.conference.getRoom(roomId);
     await this.conference.reject(roomId, participantId);
+  }
+
+  /**
+   * RTP/RTCP statistics of a participant's audio.
+   * @throws RoomNotFoundError, ParticipantNotFoundError (404); MediaNotStartedError (409) before its media runs.
+   */
+  async stats(roomId: string, participantId: string): Promise<ParticipantStatsDto> {
+    await this.conference.getRoom(roomId);
+    return this.media.stats(roomId, participantId);
   }
 
   async setMuted(roomId: string, participantId: string, muted: boolean): Promise<ParticipantDto> {

@@ -2,19 +2,22 @@
  * The SIP signalling of the MCU as a Nest module: creates the `UserAgentCore` from `McuConfig`
  * (UDP+TCP on MCU_SIP_HOST:MCU_SIP_PORT, MCU_PUBLIC_IP in Contact/Via/SDP, T1/T2/T4, the registrar on
  * the Redis credential and binding stores), connects it to the conference through the `SipBridge`,
- * reports the listener in `/health`, and stops it on shutdown — after the conference module has hung
- * up every call in `beforeApplicationShutdown`, so the BYEs still find open sockets.
+ * takes RTP ports from the media plane's legs (`ConferenceMedia`) and feeds the negotiated audio back
+ * to it (`connectSipMedia`), reports the listener in `/health`, and stops it on shutdown — after the
+ * conference module has hung up every call in `beforeApplicationShutdown`, so the BYEs still find
+ * open sockets.
  */
 import { Inject, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { PortAllocator } from '@mcu/media-mixer';
 import { Registrar, UserAgentCore, type BindingStore, type CredentialStore } from '@mcu/sip';
 import { ConferenceManager } from '../conference/conference-manager';
+import { ConferenceMedia } from '../conference/conference-media';
 import { MCU_CONFIG, type McuConfig } from '../config/mcu-config';
 import { HealthRegistry } from '../health/health-registry';
 import { createLogger } from '../logging/logger';
 import { BINDING_STORE, CREDENTIAL_STORE } from '../sip-users/sip-stores';
-import { AllocatorPortSource } from '../bridges/media-port-source';
+import { EngineLegSource, type MediaPortSource } from '../bridges/media-port-source';
 import { SipBridge } from '../bridges/sip-bridge';
+import { connectSipMedia, sipCapabilities } from '../bridges/sip-media';
 
 /** Injection token of the RTP port source the SIP bridge takes ports from. */
 export const MEDIA_PORT_SOURCE = Symbol('MEDIA_PORT_SOURCE');
@@ -45,21 +48,26 @@ export function createUserAgent(config: McuConfig, credentials: CredentialStore,
 
 /**
  * Provides `UserAgentCore` (started in `onModuleInit`, stopped in `onApplicationShutdown`), the
- * `SipBridge` (its delegate) and `MEDIA_PORT_SOURCE` (the RTP port allocator over MCU_RTP_PORT_MIN..MAX).
+ * `SipBridge` (its delegate) and `MEDIA_PORT_SOURCE` (media plane legs over MCU_RTP_PORT_MIN..MAX).
  */
 @Module({
   providers: [
     {
       provide: MEDIA_PORT_SOURCE,
-      inject: [MCU_CONFIG],
-      useFactory: (config: McuConfig) =>
-        new AllocatorPortSource(new PortAllocator({ min: config.rtp.portMin, max: config.rtp.portMax, host: config.sip.host }), createLogger('rtp-ports')),
+      inject: [ConferenceMedia],
+      useFactory: (media: ConferenceMedia) => new EngineLegSource(() => media.allocate()),
     },
     {
       provide: SipBridge,
-      inject: [ConferenceManager, MEDIA_PORT_SOURCE, MCU_CONFIG],
-      useFactory: (conference: ConferenceManager, ports: AllocatorPortSource, config: McuConfig) =>
-        new SipBridge({ conference, ports, mediaAddress: config.publicIp, logger: createLogger('sip-bridge') }),
+      inject: [ConferenceManager, MEDIA_PORT_SOURCE, ConferenceMedia, MCU_CONFIG],
+      useFactory: (conference: ConferenceManager, ports: MediaPortSource, media: ConferenceMedia, config: McuConfig) =>
+        new SipBridge({
+          conference,
+          ports,
+          mediaAddress: config.publicIp,
+          capabilities: sipCapabilities((codec) => media.supportsCodec(codec)),
+          logger: createLogger('sip-bridge'),
+        }),
     },
     {
       provide: UserAgentCore,
@@ -71,17 +79,19 @@ export function createUserAgent(config: McuConfig, credentials: CredentialStore,
 })
 export class SipModule implements OnModuleInit, OnApplicationShutdown {
   private unregister?: () => void;
+  private disconnectMedia?: () => void;
 
   constructor(
     private readonly userAgent: UserAgentCore,
     private readonly bridge: SipBridge,
     private readonly health: HealthRegistry,
-    @Inject(MEDIA_PORT_SOURCE) private readonly ports: AllocatorPortSource,
+    private readonly media: ConferenceMedia,
     @Inject(MCU_CONFIG) private readonly config: McuConfig,
   ) {}
 
   /** Binds UDP and TCP; a bind failure (EADDRINUSE, EACCES) fails the start-up. */
   async onModuleInit(): Promise<void> {
+    this.disconnectMedia = connectSipMedia(this.bridge, this.media, createLogger('sip-media'));
     this.userAgent.setDelegate(this.bridge);
     await this.userAgent.start();
     const { host } = this.config.sip;
@@ -94,7 +104,6 @@ export class SipModule implements OnModuleInit, OnApplicationShutdown {
         tcp: `${host}:${port}`,
         activeCalls: stats.userAgent.activeCalls,
         transactions: stats.transactions.total,
-        rtpPorts: this.ports.usage(),
       };
     });
     createLogger('sip').info({ host, port, publicIp: this.config.publicIp, domain: this.config.sip.domain }, 'SIP listening on UDP and TCP');
@@ -104,5 +113,6 @@ export class SipModule implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     this.unregister?.();
     await this.userAgent.stop();
+    this.disconnectMedia?.();
   }
 }
