@@ -295,6 +295,36 @@ describe('MediaEngine: live rooms over loopback', () => {
     ]);
   });
 
+  it('takes speech levels from the RFC 6464 header extension when the leg negotiated it', async () => {
+    // The quieter sender announces −6 dBov, the louder one silence (127): the announcements decide.
+    const loud = await join('ext', { codec: 'PCMU', payloadType: 0, toneHz: A, amplitude: 1000, audioLevel: { id: 3, level: 6 } }, { audioLevelExtensionId: 3 });
+    await join('ext', { codec: 'PCMU', payloadType: 0, toneHz: B, amplitude: 8000, audioLevel: { id: 3, level: 127 } }, { audioLevelExtensionId: 3 });
+    await join('ext', { codec: 'PCMA', payloadType: 8 });
+    await until(() => events.speaker.length >= 1);
+    expect(events.speaker).toEqual([{ roomId: 'ext', legId: loud.legId }]);
+  });
+
+  it('switches a leg’s codec on renegotiation without breaking its outgoing stream', async () => {
+    const a = await join('r', { codec: 'PCMU', payloadType: 0 });
+    await join('r', { codec: 'PCMA', payloadType: 8, toneHz: B });
+    await sleep(400);
+    engine.updateLeg(a.legId, { codec: 'PCMA', payloadType: 8 });
+    await sleep(400);
+    const all = a.p.received;
+    const switchAt = all.findIndex((r) => r.packet.header.payloadType === 8);
+    expect(switchAt).toBeGreaterThan(5);
+    expect(all.slice(switchAt).every((r) => r.packet.header.payloadType === 8)).toBe(true);
+    expect(all[switchAt].packet.header.marker).toBe(true);
+    for (let i = 1; i < all.length; i++) {
+      expect(all[i].packet.header.ssrc).toBe(all[0].packet.header.ssrc);
+      expect(all[i].packet.header.sequenceNumber).toBe((all[i - 1].packet.header.sequenceNumber + 1) & 0xffff);
+      expect(all[i].packet.header.timestamp).toBe((all[i - 1].packet.header.timestamp + 160) >>> 0);
+    }
+    expect(engine.stats(a.legId)).toEqual(expect.objectContaining({ codec: 'PCMA', payloadType: 8 }));
+    expect(() => engine.updateLeg(a.legId, { codec: 'opus', clockRate: 8000 })).toThrow(InvalidArgumentError);
+    expect(engine.stats(a.legId).codec).toBe('PCMA');
+  });
+
   it('runs Opus legs (48 kHz RTP clock) through an injected binding next to G.711', async () => {
     const a = await join('r', { codec: 'opus', payloadType: 111, toneHz: A });
     const b = await join('r', { codec: 'PCMU', payloadType: 0, toneHz: B });

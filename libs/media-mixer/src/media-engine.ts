@@ -203,6 +203,11 @@ export class MediaEngine {
       entry.pair.release();
       return;
     }
+    const s = room.stats(legId);
+    this.logger.info(
+      { roomId: room.roomId, legId, packetsIn: s.packetsIn, packetsOut: s.packetsOut, lost: s.lost, jitterMs: s.jitterMs, malformed: s.malformed, foreign: s.foreign },
+      'media leg stopped',
+    );
     const removed = room.removeLeg(legId, reason);
     if (room.size === 0 && this.rooms.get(room.roomId) === room) {
       this.rooms.delete(room.roomId);
