@@ -1,0 +1,217 @@
+/**
+ * H.323 calls into rooms against the started MCU, placed by the project's own H.323 endpoint (`@mcu/h323`)
+ * in the three ways deployed equipment calls (issue 4, "What must hold" 4): Fast Connect with H.245
+ * tunnelling, no Fast Connect with H.245 on a separate connection, and tunnelled H.245 without Fast Connect.
+ * Each call connects, opens audio both ways, shows up in the room's roster as an h323 participant and
+ * releases cleanly. Refusals carry the documented reasons and causes (unknown room → unreachableDestination
+ * cause 1; locked room, missing or wrong PIN → destinationRejection cause 21), a DELETE of the participant
+ * over REST ends the call with ReleaseComplete, and tshark's dissection of the whole exchange (Q.931, H.225.0,
+ * H.245 on the separate connections it learns from the signalling) has no malformed packet and no expert error.
+ */
+import {
+  H323Endpoint,
+  h245SessionPorts,
+  type H323Alias,
+  type H323Call,
+  type H323MediaChannel,
+  type H323ReleaseInfo,
+  type OutgoingCall,
+} from '@mcu/h323';
+import { artifactPath } from './support/artifacts';
+import { killAllChildren } from './support/child-registry';
+import { McuProcess } from './support/mcu-process';
+import { freeTcpPort, freeUdpPortRange, LOOPBACK, PORT_REGIONS, releasePortRange, type PortRange } from './support/ports';
+import { McuRestClient, type Participant, type Room } from './support/rest-client';
+import { captureUnavailable, malformedPackets, readFields, TsharkCapture } from './support/tshark';
+import { waitFor } from './support/wait';
+
+jest.setTimeout(120_000);
+
+/** How a test call is placed. */
+interface Mode {
+  readonly name: string;
+  readonly fastStart: boolean;
+  readonly tunnelling: boolean;
+}
+
+const MODES: readonly Mode[] = [
+  { name: 'Fast Connect + H.245 tunnelling', fastStart: true, tunnelling: true },
+  { name: 'no Fast Connect, H.245 on a separate connection', fastStart: false, tunnelling: false },
+  { name: 'H.245 tunnelled without Fast Connect', fastStart: false, tunnelling: true },
+];
+
+/** Collects a call's events as they come. */
+class CallRecorder {
+  readonly media: H323MediaChannel[] = [];
+  connected = false;
+  released: H323ReleaseInfo | undefined;
+
+  constructor(readonly call: H323Call) {
+    call.on('connected', () => (this.connected = true));
+    call.on('media', (channel) => this.media.push(channel));
+    call.on('released', (info) => (this.released = info));
+  }
+
+  /** Both audio directions open (≈10 s at most). */
+  audioBothWays(): Promise<{ send: H323MediaChannel; receive: H323MediaChannel }> {
+    return waitFor(`audio both ways on ${this.call.label}`, async () => {
+      const send = this.media.find((m) => m.direction === 'send');
+      const receive = this.media.find((m) => m.direction === 'receive');
+      return send && receive ? { send, receive } : undefined;
+    });
+  }
+
+  /** The release (≈10 s at most). */
+  releaseInfo(): Promise<H323ReleaseInfo> {
+    return waitFor(`release of ${this.call.label}`, async () => this.released);
+  }
+}
+
+const describeCapture = captureUnavailable() ? describe.skip : describe;
+
+describe('H.323 calls into rooms (own endpoint)', () => {
+  let mcu: McuProcess;
+  let rest: McuRestClient;
+  let h323Port: number;
+  let caller: H323Endpoint;
+  let rtp: PortRange;
+  let open: Room;
+  let locked: Room;
+  let guarded: Room;
+  let capture: TsharkCapture | undefined;
+  const calls: OutgoingCall[] = [];
+
+  const place = async (destination: H323Alias[], mode: Pick<Mode, 'fastStart' | 'tunnelling'>): Promise<CallRecorder> => {
+    const call = await caller.call(
+      { address: LOOPBACK, port: h323Port },
+      { localMedia: { address: LOOPBACK, rtpPort: rtp.min }, fastStart: mode.fastStart, tunnelling: mode.tunnelling, destination, displayName: 'Test Room System' },
+    );
+    calls.push(call);
+    return new CallRecorder(call);
+  };
+
+  const h323ParticipantIn = (room: Room) =>
+    waitFor(`an h323 participant in room ${room.number}`, async () => (await rest.participants(room.id)).find((p: Participant) => p.protocol === 'h323' && p.state === 'connected'));
+
+  const rosterEmpty = (room: Room) =>
+    waitFor(`room ${room.number} to be empty`, async () => ((await rest.participants(room.id)).length === 0 ? true : undefined));
+
+  beforeAll(async () => {
+    h323Port = await freeTcpPort();
+    rtp = await freeUdpPortRange({ count: 2, region: PORT_REGIONS.peers });
+    if (!captureUnavailable()) {
+      // Everything on the signalling port, and every other TCP exchange of the test except REST and Redis
+      // (H.245 on separate connections uses ephemeral ports learnt from the signalling).
+      capture = await TsharkCapture.start(`tcp port ${h323Port} or (tcp portrange 1024-65535 and not port 6379)`, artifactPath('h323-call', '.pcapng'));
+    }
+    mcu = await McuProcess.start({ label: 'h323-call', env: { MCU_H323_PORT: String(h323Port) } });
+    rest = new McuRestClient(mcu.baseUrl);
+    open = await rest.createRoom({ name: 'H323 open room', number: '7400' });
+    locked = await rest.createRoom({ name: 'H323 locked room', number: '7600', locked: true });
+    guarded = await rest.createRoom({ name: 'H323 PIN room', number: '7500', pin: '2468' });
+    caller = new H323Endpoint(
+      { onSetup: (call) => call.reject('rejected') },
+      { host: LOOPBACK, port: 0, h245: h245SessionPorts({ capabilities: { audio: ['g711Ulaw64k', 'g711Alaw64k'] } }) },
+    );
+  });
+
+  afterAll(async () => {
+    for (const call of calls) call.hangUp('normal');
+    await caller?.close();
+    await capture?.stop();
+    await killAllChildren();
+    await mcu?.dispose();
+    if (rtp) releasePortRange(rtp);
+  });
+
+  it.each(MODES)('$name: connects, opens G.711 audio both ways, is an h323 participant, releases cleanly', async (mode) => {
+    const rec = await place([{ type: 'dialedDigits', value: open.number }], mode);
+    const { send, receive } = await rec.audioBothWays();
+    expect(rec.connected).toBe(true);
+    expect(rec.call.h245Transport).toBe(mode.tunnelling ? 'tunnelled' : 'separate');
+    expect(['PCMU', 'PCMA']).toContain(send.codec);
+    expect(send.remoteRtp?.address).toBe(LOOPBACK);
+    expect(send.remoteRtp!.port % 2).toBe(0);
+    expect(send.remoteRtp!.port).toBeGreaterThanOrEqual(mcu.rtpPorts.min);
+    expect(send.remoteRtp!.port).toBeLessThanOrEqual(mcu.rtpPorts.max);
+    expect(receive.localRtpPort).toBe(rtp.min);
+    const participant = await h323ParticipantIn(open);
+    expect(participant.displayName).toBe('Test Room System');
+    expect(participant.remote).toContain(LOOPBACK);
+    rec.call.hangUp('normal');
+    await expect(rec.releaseInfo()).resolves.toMatchObject({ by: 'local' });
+    await rosterEmpty(open);
+  });
+
+  it('reaches a room by its id as h323-ID and by the Called party number', async () => {
+    const byId = await place([{ type: 'h323-ID', value: open.id }], { fastStart: true, tunnelling: true });
+    await byId.audioBothWays();
+    await h323ParticipantIn(open);
+    byId.call.hangUp('normal');
+    await byId.releaseInfo();
+    await rosterEmpty(open);
+
+    const call = await caller.call(
+      { address: LOOPBACK, port: h323Port },
+      { localMedia: { address: LOOPBACK, rtpPort: rtp.min }, calledPartyNumber: { typeOfNumber: 0, numberingPlan: 1, digits: open.number } },
+    );
+    calls.push(call);
+    const byNumber = new CallRecorder(call);
+    await byNumber.audioBothWays();
+    await h323ParticipantIn(open);
+    call.hangUp('normal');
+    await byNumber.releaseInfo();
+    await rosterEmpty(open);
+  });
+
+  it('refuses an unknown room with unreachableDestination, cause 1', async () => {
+    const rec = await place([{ type: 'dialedDigits', value: '9999999' }], { fastStart: true, tunnelling: true });
+    await expect(rec.releaseInfo()).resolves.toEqual({ reason: 'unknownDestination', causeValue: 1, by: 'remote' });
+    expect(rec.connected).toBe(false);
+  });
+
+  it('refuses a locked room with destinationRejection, cause 21', async () => {
+    const rec = await place([{ type: 'dialedDigits', value: locked.number }], { fastStart: true, tunnelling: true });
+    await expect(rec.releaseInfo()).resolves.toEqual({ reason: 'rejected', causeValue: 21, by: 'remote' });
+  });
+
+  it('refuses a PIN room without or with a wrong PIN and admits <number>*<pin>', async () => {
+    for (const dial of [guarded.number, `${guarded.number}*1111`]) {
+      const rec = await place([{ type: 'dialedDigits', value: dial }], { fastStart: true, tunnelling: true });
+      await expect(rec.releaseInfo()).resolves.toEqual({ reason: 'rejected', causeValue: 21, by: 'remote' });
+    }
+    const rec = await place([{ type: 'dialedDigits', value: `${guarded.number}*2468` }], { fastStart: false, tunnelling: true });
+    await rec.audioBothWays();
+    await h323ParticipantIn(guarded);
+    rec.call.hangUp('normal');
+    await rec.releaseInfo();
+    await rosterEmpty(guarded);
+  });
+
+  it('ends the call with ReleaseComplete when the participant is deleted over REST', async () => {
+    const rec = await place([{ type: 'dialedDigits', value: open.number }], { fastStart: false, tunnelling: false });
+    await rec.audioBothWays();
+    const participant = await h323ParticipantIn(open);
+    await rest.hangUp(open.id, participant.id);
+    await expect(rec.releaseInfo()).resolves.toMatchObject({ by: 'remote', causeValue: 16 });
+    await rosterEmpty(open);
+  });
+
+  describeCapture('on the wire', () => {
+    it('tshark dissects every Q.931/H.225.0/H.245 packet of these calls without malformed packets or expert errors', async () => {
+      await capture!.stop();
+      // Decode As "tpkt" hands TPKT to the OSI transport (COTP) in this Wireshark; Q.931 over TPKT is found by
+      // its enabled TCP heuristic instead, and H.245 on separate connections from the h245Address in the signalling.
+      const decodeAs: string[] = [];
+      const undecoded = await readFields(capture!.file, decodeAs, ['frame.number'], `tcp.port == ${h323Port} && tcp.len > 0 && !q931`);
+      expect(undecoded).toEqual([]);
+      const rows = await readFields(capture!.file, decodeAs, ['q931.message_type', 'h225.h323_message_body', 'h245.pdu_type'], 'q931 || h245');
+      // Q.931 message types: 0x05 Setup, 0x02 Call Proceeding, 0x07 Connect, 0x5a Release Complete, 0x62 Facility.
+      expect(rows.map((r) => r[0])).toEqual(expect.arrayContaining(['0x05', '0x02', '0x07', '0x5a']));
+      // H.245 both tunnelled (inside Q.931) and on the separate connection (no Q.931 type).
+      expect(rows.some((r) => r[0] !== '' && r[2] !== '')).toBe(true);
+      expect(rows.some((r) => r[0] === '' && r[2] !== '')).toBe(true);
+      expect(await malformedPackets(capture!.file, decodeAs)).toEqual([]);
+    });
+  });
+});
