@@ -47,9 +47,11 @@ export class TsharkCapture {
     return new TsharkCapture(child, file);
   }
 
-  /** Stops the capture (SIGINT, SIGKILL after 10 s); safe to call twice. */
+  /** Stops the capture (after 1 s, so that the last packets are written; SIGINT, SIGKILL after 10 s); safe to call twice. */
   async stop(): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    // dumpcap writes what the kernel handed it in batches; give the last packets time to reach the file.
+    await delay(1000);
     const exited = new Promise((resolve) => this.child.once('exit', resolve));
     this.child.kill('SIGINT');
     let timer: NodeJS.Timeout | undefined;
