@@ -5,8 +5,10 @@
  * names the peer's RTP address (H.323 §8.1.7, H.245 §8.4).
  */
 import type { H323MediaChannel } from '@mcu/h323';
+import { PortRangeExhaustedError, type AudioLegParams, type LegAllocation } from '@mcu/media-mixer';
+import type { ConferenceMedia } from '../conference/conference-media';
 import { errorFields } from '../logging/logger';
-import type { MediaPortSource } from './media-port-source';
+import { MediaPortsExhaustedError } from './media-port-source';
 
 /** One leg's media: where we receive RTP, and what to do when the channels open and the call ends. */
 export interface H323LegMedia {
@@ -39,32 +41,70 @@ interface MediaLogger {
   warn(obj: object, msg: string): void;
 }
 
+/** The media plane as the H.323 legs use it (`ConferenceMedia` fits). */
+export type H323MediaPlane = Pick<ConferenceMedia, 'allocate' | 'connect'>;
+
 /**
- * {@link H323MediaSource} over the RTP port source alone: the leg's ports are held and announced, the channel
- * parameters logged. Used while no mixer engine is wired into the app.
+ * The media plane's parameters for an open H.323 transmit channel: RTP to `remoteRtp`, RTCP to `remoteRtcp`
+ * (else RTP port + 1, RFC 3550 §11), no rtcp-mux (H.323 has none), the static payload type, 8000 Hz, mono,
+ * `framesPerPacket` ms per packet (one G.711/G.722 "frame" is 1 ms in H.245 maxAl-sduAudioFrames).
+ * @returns undefined when the channel names no RTP address
  */
-export class PortHoldingMediaSource implements H323MediaSource {
+export function h323AudioLegParams(channel: H323MediaChannel): AudioLegParams | undefined {
+  const rtp = channel.remoteRtp;
+  if (!rtp) return undefined;
+  return {
+    remoteAddress: rtp.address,
+    remotePort: rtp.port,
+    remoteRtcpPort: channel.remoteRtcp?.port ?? rtp.port + 1,
+    rtcpMux: false,
+    payloadType: channel.payloadType,
+    codec: channel.codec,
+    clockRate: channel.clockRate,
+    channels: 1,
+    ptimeMs: channel.framesPerPacket,
+    direction: 'sendrecv',
+  };
+}
+
+/**
+ * {@link H323MediaSource} over the media plane: each leg is a `MediaEngine` leg allocation, started in the
+ * participant's room (mixed with everyone else, sent the mix of the others) when the transmit channel opens,
+ * released with the call (RTCP BYE, ports back).
+ */
+export class EngineMediaSource implements H323MediaSource {
   constructor(
-    private readonly ports: MediaPortSource,
-    private readonly address: string,
+    private readonly media: H323MediaPlane,
     private readonly logger: MediaLogger,
   ) {}
 
-  /** @throws MediaPortsExhaustedError; other bind errors as thrown by the port source */
+  /** @throws MediaPortsExhaustedError when MCU_RTP_PORT_MIN..MAX is used up; other bind errors as thrown by the engine */
   async allocate(): Promise<H323LegMedia> {
-    const held = await this.ports.allocate();
-    const logger = this.logger;
+    let allocation: LegAllocation;
+    try {
+      allocation = await this.media.allocate();
+    } catch (err) {
+      if (err instanceof PortRangeExhaustedError) throw new MediaPortsExhaustedError(err.message);
+      throw err;
+    }
+    const { media, logger } = this;
     return {
-      address: this.address,
-      rtpPort: held.port,
+      address: allocation.localAddress,
+      rtpPort: allocation.localPort,
       start(roomId, participantId, channel) {
+        const params = h323AudioLegParams(channel);
+        if (!params) {
+          logger.warn({ roomId, participantId }, 'H.323 transmit channel without an RTP address');
+          return;
+        }
         try {
-          logger.info({ roomId, participantId, codec: channel.codec, remoteRtp: channel.remoteRtp, localRtpPort: held.port }, 'H.323 transmit channel open');
+          media.connect(participantId, allocation, params);
+          logger.info({ roomId, participantId, legId: allocation.legId, codec: params.codec, remote: `${params.remoteAddress}:${params.remotePort}` }, 'H.323 audio leg started');
         } catch (err) {
-          logger.warn(errorFields(err), 'H.323 media start failed');
+          logger.warn({ roomId, participantId, ...errorFields(err) }, 'H.323 audio leg not started');
         }
       },
-      release: () => held.release(),
+      release: () => allocation.release(),
     };
   }
 }

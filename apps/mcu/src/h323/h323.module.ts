@@ -1,7 +1,7 @@
 /**
  * The H.323 signalling of the MCU as a Nest module: the `H323Endpoint` (H.225.0 call signalling on
  * MCU_SIP_HOST:MCU_H323_PORT, H.245 tunnelled or on its own connection, Fast Connect) connected to the
- * conference through the `H323Bridge`, and — with MCU_H323_GATEKEEPER — the gatekeeper registration of every
+ * conference through the `H323Bridge` (audio legs from the media plane's `ConferenceMedia`), and — with MCU_H323_GATEKEEPER — the gatekeeper registration of every
  * room (`H323Gatekeeper`). Reports itself in `/health`. On shutdown the conference module has already hung up
  * every call (ReleaseComplete) in `beforeApplicationShutdown`; this module then unregisters (URQ) and closes
  * the listener, releasing whatever call is still there.
@@ -13,16 +13,15 @@ import { MCU_CONFIG, type McuConfig } from '../config/mcu-config';
 import { HealthRegistry } from '../health/health-registry';
 import { createLogger } from '../logging/logger';
 import { H323Bridge } from '../bridges/h323-bridge';
-import { PortHoldingMediaSource } from '../bridges/h323-media';
-import type { MediaPortSource } from '../bridges/media-port-source';
-import { MEDIA_PORT_SOURCE, SipModule } from '../sip/sip.module';
+import { EngineMediaSource } from '../bridges/h323-media';
+import { ConferenceMedia } from '../conference/conference-media';
 import { H323Gatekeeper } from './h323-gatekeeper';
 
 /**
  * Starts the endpoint in `onModuleInit` (unless MCU_H323_ENABLED is false) and the gatekeeper registration
  * after it (the RRQ carries the bound port); stops both in `onApplicationShutdown`.
  */
-@Module({ imports: [SipModule] })
+@Module({})
 export class H323Module implements OnModuleInit, OnApplicationShutdown {
   private endpoint: H323Endpoint | undefined;
   private gatekeeper: H323Gatekeeper | undefined;
@@ -32,7 +31,7 @@ export class H323Module implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly conference: ConferenceManager,
     private readonly health: HealthRegistry,
-    @Inject(MEDIA_PORT_SOURCE) private readonly ports: MediaPortSource,
+    private readonly media: ConferenceMedia,
     @Inject(MCU_CONFIG) private readonly config: McuConfig,
   ) {}
 
@@ -43,7 +42,7 @@ export class H323Module implements OnModuleInit, OnApplicationShutdown {
       this.logger.info({}, 'H.323 disabled (MCU_H323_ENABLED=false)');
       return;
     }
-    const media = new PortHoldingMediaSource(this.ports, publicIp, createLogger('h323-media'));
+    const media = new EngineMediaSource(this.media, createLogger('h323-media'));
     let gatekeeper: H323Gatekeeper | undefined;
     const bridge = new H323Bridge({
       conference: this.conference,
