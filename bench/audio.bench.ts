@@ -17,7 +17,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import * as dgram from 'node:dgram';
 import { RtpHeader, RtpPacket } from 'werift-rtp';
-import { MediaEngine, PcmuCodec, decodeUlaw, readRtpPacket } from '@mcu/media-mixer';
+import { MediaEngine, PcmuCodec, decodeUlaw, isRtcpDatagram, readRtpPacket } from '@mcu/media-mixer';
 
 const HOST = '127.0.0.1';
 /** Room sizes; `AUDIO_BENCH_SIZES=200` (comma-separated) runs a subset. */
@@ -103,8 +103,14 @@ function runParticipants(): void {
           const index = i;
           socket.on('message', (data) => {
             received++;
-            if (index !== recording) return;
-            const packet = readRtpPacket(data);
+            if (index !== recording || isRtcpDatagram(data)) return;
+            let packet: RtpPacket;
+            try {
+              packet = readRtpPacket(data);
+            } catch (err) {
+              console.error(`participant ${index}: unreadable datagram from the engine: ${(err as Error).message}`);
+              return;
+            }
             let peak = 0;
             for (const v of decodeUlaw(packet.payload)) peak = Math.max(peak, Math.abs(v));
             arrivals.push({ at: performance.now(), peak });
@@ -248,7 +254,8 @@ async function startLegs(engine: MediaEngine, roomId: string, ports: number[]): 
   const legIds: string[] = [];
   for (const port of ports) {
     const alloc = await engine.allocateLeg();
-    engine.startLeg(roomId, alloc, { remoteAddress: HOST, remotePort: port, rtcpMux: false, payloadType: 0, codec: 'PCMU', clockRate: 8000, channels: 1, ptimeMs: 20, direction: 'sendrecv' });
+    // rtcp-mux: RTCP goes to the participant's one socket, never to a neighbour's port + 1.
+    engine.startLeg(roomId, alloc, { remoteAddress: HOST, remotePort: port, rtcpMux: true, payloadType: 0, codec: 'PCMU', clockRate: 8000, channels: 1, ptimeMs: 20, direction: 'sendrecv' });
     targets.push(alloc.localPort);
     legIds.push(alloc.legId);
   }
