@@ -6,6 +6,8 @@
  * Groups:
  * - `sip`: SIP parser throughput, ours against sip.js (bench/sip-parser.bench.ts, when present), then
  *   the sustained call rate of the MCU against SIPp's UAS (bench/sip-load.bench.ts, ~10 minutes).
+ * - `audio`: the media plane's unit costs (audio-units.bench.ts) and the engine under load (audio.bench.ts).
+ * - `per`: aligned-PER codec throughput of the H.323 stack (per.bench.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -23,6 +25,17 @@ const GROUPS: Record<string, { description: string; steps: BenchStep[] }> = {
       { file: 'sip-parser.bench.ts', exportName: 'runSipParserBench' },
       { file: 'sip-load.bench.ts', exportName: 'runSipLoadBench' },
     ],
+  },
+  audio: {
+    description: 'media plane: codec/resampler/jitter-buffer/mixer unit costs; engine CPU and timing for rooms of 10–200',
+    steps: [
+      { file: 'audio-units.bench.ts', exportName: 'runAudioUnitsBench' },
+      { file: 'audio.bench.ts', exportName: 'runAudioBench' },
+    ],
+  },
+  per: {
+    description: 'H.323 aligned-PER decode and encode operations per second on reference-capture PDUs',
+    steps: [{ file: 'per.bench.ts', exportName: 'runPerBench' }],
   },
 };
 
