@@ -1,6 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Sse, type MessageEvent } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Req, Sse, type MessageEvent } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Observable } from 'rxjs';
+import type { StreamResponse } from './room-events.service';
 import type { Room } from '../conference/room';
 import { CreateRoomDto } from './dto/create-room.dto';
 import { RoomDto, type RoomView } from './dto/room.dto';
@@ -47,8 +48,8 @@ export class RoomsController {
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: 'An endless text/event-stream of room events.' })
   @ApiNotFoundResponse()
-  stream(@Param('id') id: string): Promise<Observable<MessageEvent>> {
-    return this.events.stream(id);
+  stream(@Param('id') id: string, @Req() req: { res?: StreamResponse }): Promise<Observable<MessageEvent>> {
+    return this.events.stream(id, req.res);
   }
 
   @Patch(':id')
