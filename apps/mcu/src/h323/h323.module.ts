@@ -18,6 +18,12 @@ import { ConferenceMedia } from '../conference/conference-media';
 import { H323Gatekeeper } from './h323-gatekeeper';
 
 /**
+ * How long a call may wait for its answer, ms: a caller in a room's lobby waits for an operator, so the MCU
+ * leaves it to the caller's own T301 (Q.931 §9.1; 180 s after Alerting in deployed endpoints) to give up.
+ */
+const ANSWER_TIMEOUT_MS = 180_000;
+
+/**
  * Starts the endpoint in `onModuleInit` (unless MCU_H323_ENABLED is false) and the gatekeeper registration
  * after it (the RRQ carries the bound port); stops both in `onApplicationShutdown`.
  */
@@ -56,6 +62,7 @@ export class H323Module implements OnModuleInit, OnApplicationShutdown {
     const endpoint = new H323Endpoint(bridge, {
       host: sip.host,
       port: h323.port,
+      timers: { answer: ANSWER_TIMEOUT_MS },
       logger: createLogger('h323-call'),
       h245: h245SessionPorts({ capabilities: { audio: AUDIO_CODECS }, logger: createLogger('h245') }),
     });
