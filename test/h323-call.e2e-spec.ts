@@ -214,4 +214,13 @@ describe('H.323 calls into rooms (own endpoint)', () => {
       expect(await malformedPackets(capture!.file, decodeAs)).toEqual([]);
     });
   });
+
+  it('shutdown (SIGTERM) releases a live call with ReleaseComplete and exits 0', async () => {
+    const rec = await place([{ type: 'dialedDigits', value: open.number }], { fastStart: true, tunnelling: true });
+    await rec.audioBothWays();
+    await h323ParticipantIn(open);
+    await expect(mcu.stop()).resolves.toEqual({ code: 0, signal: null });
+    // A ReleaseComplete with normal call clearing (16), not just a dropped connection (no cause).
+    await expect(rec.releaseInfo()).resolves.toMatchObject({ by: 'remote', causeValue: 16 });
+  });
 });

@@ -167,7 +167,16 @@ export class H323CallLeg implements ParticipantSignalling {
   private async answer(): Promise<void> {
     const media = this.media;
     if (!media || this.finished) return;
-    await this.call.accept({ localMedia: { address: media.address, rtpPort: media.rtpPort } });
+    try {
+      await this.call.accept({ localMedia: { address: media.address, rtpPort: media.rtpPort } });
+    } catch (err) {
+      // Released while answering (the caller hung up, the answer timer fired): nothing left to answer.
+      if (this.finished) {
+        this.ctx.logger.debug({ ...errorFields(err), call: this.call.label }, 'H.323 call released before Connect');
+        return;
+      }
+      throw err;
+    }
     if (this.participant !== undefined && !this.finished) this.ctx.conference.markConnected(this.participant);
   }
 
