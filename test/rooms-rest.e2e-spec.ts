@@ -33,6 +33,7 @@ async function startMcu(prefix: string, env: Record<string, string> = {}): Promi
       MCU_HTTP_PORT: '0',
       MCU_SIP_HOST: '127.0.0.1',
       MCU_SIP_PORT: String(sipPort),
+      MCU_H323_PORT: '0',
       MCU_PUBLIC_IP: '127.0.0.1',
       REDIS_URL: 'redis://127.0.0.1:6379',
       MCU_REDIS_PREFIX: prefix,

@@ -126,6 +126,7 @@ export class McuProcess {
       MCU_SIP_HOST: LOOPBACK,
       MCU_SIP_PORT: String(sipPort),
       MCU_SIP_DOMAIN: LOOPBACK,
+      MCU_H323_PORT: '0',
       MCU_PUBLIC_IP: LOOPBACK,
       MCU_RTP_PORT_MIN: String(rtpPorts.min),
       MCU_RTP_PORT_MAX: String(rtpPorts.max),
