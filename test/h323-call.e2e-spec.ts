@@ -175,13 +175,23 @@ describe('H.323 calls into rooms (own endpoint)', () => {
     await expect(rec.releaseInfo()).resolves.toEqual({ reason: 'rejected', causeValue: 21, by: 'remote' });
   });
 
-  it('refuses a PIN room without or with a wrong PIN and admits <number>*<pin>', async () => {
-    for (const dial of [guarded.number, `${guarded.number}*1111`]) {
-      const rec = await place([{ type: 'dialedDigits', value: dial }], { fastStart: true, tunnelling: true });
-      await expect(rec.releaseInfo()).resolves.toEqual({ reason: 'rejected', causeValue: 21, by: 'remote' });
-    }
+  it('refuses a PIN room dialled with a wrong PIN and admits <number>*<pin>', async () => {
+    const wrong = await place([{ type: 'dialedDigits', value: `${guarded.number}*1111` }], { fastStart: true, tunnelling: true });
+    await expect(wrong.releaseInfo()).resolves.toEqual({ reason: 'rejected', causeValue: 21, by: 'remote' });
     const rec = await place([{ type: 'dialedDigits', value: `${guarded.number}*2468` }], { fastStart: false, tunnelling: true });
     await rec.audioBothWays();
+    await h323ParticipantIn(guarded);
+    rec.call.hangUp('normal');
+    await rec.releaseInfo();
+    await rosterEmpty(guarded);
+  });
+
+  it('a PIN room dialled without the PIN connects the caller, who keys the PIN as DTMF (UserInputIndication) and joins', async () => {
+    const rec = await place([{ type: 'dialedDigits', value: guarded.number }], { fastStart: true, tunnelling: true });
+    await rec.audioBothWays();
+    expect(await rest.participants(guarded.id)).toEqual([]);
+    await waitFor('H.245 ready for user input', async () => (rec.call.sendUserInput('2') ? true : undefined));
+    for (const digit of '468#') expect(rec.call.sendUserInput(digit)).toBe(true);
     await h323ParticipantIn(guarded);
     rec.call.hangUp('normal');
     await rec.releaseInfo();

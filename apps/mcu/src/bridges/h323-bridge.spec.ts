@@ -138,7 +138,6 @@ describe('H323Bridge: H.323 calls into conference rooms', () => {
     ['an unknown room', async () => ({ dial: '99999999' }), { reason: 'unknownDestination', causeValue: 1 }],
     ['a locked room', async () => ({ dial: (await room({ locked: true })).number }), { reason: 'rejected', causeValue: 21 }],
     ['a full room', async () => ({ dial: (await room({ maxParticipants: 1 })).number, fill: true }), { reason: 'rejected', causeValue: 21 }],
-    ['a PIN room without the PIN', async () => ({ dial: (await room({ pin: '1234' })).number }), { reason: 'rejected', causeValue: 21 }],
     ['a PIN room with a wrong PIN', async () => ({ dial: `${(await room({ pin: '1234' })).number}*9999` }), { reason: 'rejected', causeValue: 21 }],
   ] as const)('refuses %s with its ReleaseComplete reason and cause, holding no ports', async (_what, make, expected) => {
     const target: { dial: string; fill?: boolean } = await make();
@@ -184,6 +183,40 @@ describe('H323Bridge: H.323 calls into conference rooms', () => {
     const second = await until(() => conference.listParticipants(r.id).find((p) => p.state === 'lobby'));
     await conference.reject(r.id, second.id);
     expect(await until(() => refused.released())).toEqual({ reason: 'rejected', causeValue: 21, by: 'remote' });
+  });
+
+  /** Keys `digits` once the call's H.245 carries user input. */
+  const key = async (call: OutgoingCall, digits: string): Promise<void> => {
+    const [first, ...rest] = [...digits];
+    await until(() => call.sendUserInput(first));
+    for (const d of rest) expect(call.sendUserInput(d)).toBe(true);
+  };
+
+  it('PIN room dialled without the PIN: connected to key it; a wrong PIN is refused, the right one joins the room', async () => {
+    const r = await room({ pin: '1234' });
+    const { call, released } = await dial([{ type: 'dialedDigits', value: r.number }]);
+    await until(() => call.state === H323CallState.Active);
+    expect(conference.listParticipants(r.id)).toEqual([]);
+    await key(call, '99#');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(conference.listParticipants(r.id)).toEqual([]);
+    await key(call, '12*1234#');
+    const p = await until(() => conference.listParticipants(r.id).find((x) => x.state === 'connected'));
+    await until(() => media.started.some((m) => m.participantId === p.id));
+    expect(released()).toBeUndefined();
+  });
+
+  it('PIN room: three wrong PINs release the call with destinationRejection (21)', async () => {
+    const r = await room({ pin: '1234' });
+    const { call, released } = await dial([{ type: 'dialedDigits', value: r.number }]);
+    await until(() => call.state === H323CallState.Active);
+    for (const wrong of ['1#', '2#', '3#']) {
+      await key(call, wrong);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(await until(() => released())).toMatchObject({ reason: 'rejected', causeValue: 21, by: 'remote' });
+    expect(conference.listParticipants(r.id)).toEqual([]);
+    await until(() => media.held.size === 0);
   });
 
   it('the conference hangs up (REST DELETE, shutdown): ReleaseComplete normal call clearing, leg gone', async () => {

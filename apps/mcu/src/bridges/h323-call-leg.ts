@@ -7,7 +7,9 @@
  *   Setup ─► CallProceeding (stack) ─► resolve room ─► ARQ ─► RTP ports ─► join
  *     no room ──────────► ReleaseComplete unreachableDestination, cause 1
  *     full / locked ────► ReleaseComplete destinationRejection, cause 21
- *     PIN missing/wrong ► ReleaseComplete destinationRejection, cause 21
+ *     PIN wrong ────────► ReleaseComplete destinationRejection, cause 21
+ *     PIN missing ──────► Connect, PIN keyed as DTMF (UserInputIndication) ending in '#' ─► join
+ *                         (3 wrong PINs or 30 s without one ─► ReleaseComplete destinationRejection, cause 21)
  *     ARJ ──────────────► ReleaseComplete destinationRejection, cause 21
  *     no RTP ports ─────► ReleaseComplete gatewayResources, cause 47
  *     lobby ────────────► Alerting … admit ─► Connect │ reject ─► ReleaseComplete
@@ -15,10 +17,11 @@
  *   ReleaseComplete either way, connection lost ─► leave, ports released, DRQ
  */
 import type { H323Alias, H323MediaChannel, H323ReleaseInfo, H323ReleaseReason, IncomingCall } from '@mcu/h323';
-import type { JoinRefusal, ParticipantSignalling } from '../conference/participant';
+import type { JoinRefusal, JoinRequest, ParticipantSignalling } from '../conference/participant';
 import { errorFields } from '../logging/logger';
 import { MediaPortsExhaustedError } from './media-port-source';
 import type { H323LegMedia, H323MediaSource } from './h323-media';
+import { PIN_ATTEMPTS, PIN_ENTRY_TIMEOUT_MS, PinEntry } from './h323-pin-entry';
 import type { LegConference, LegLogger } from './sip-call-leg';
 
 /** The gatekeeper's part in a call (absent without MCU_H323_GATEKEEPER). */
@@ -76,6 +79,11 @@ export class H323CallLeg implements ParticipantSignalling {
   private admitted = false;
   private mediaStarted = false;
   private finished = false;
+  private answered = false;
+  /** The transmit channel, kept when it opens before the caller is in a room (PIN entry). */
+  private sendChannel: H323MediaChannel | undefined;
+  /** While the PIN is keyed: the room, the request to join it with, the digits, the attempts and the timer. */
+  private pin: { roomId: string; request: Omit<JoinRequest, 'pin'>; entry: PinEntry; attempts: number; timer?: NodeJS.Timeout; joining: boolean } | undefined;
 
   constructor(
     readonly call: IncomingCall,
@@ -84,7 +92,7 @@ export class H323CallLeg implements ParticipantSignalling {
     call.on('released', (info) => this.onReleased(info));
     call.on('media', (channel) => this.onMedia(channel));
     call.on('mediaClosed', (channelNumber, direction) => this.ctx.logger.debug({ call: call.label, channelNumber, direction }, 'H.323 channel closed'));
-    call.on('userInput', (input) => this.ctx.logger.info({ call: call.label, participantId: this.participant, input }, 'H.323 user input'));
+    call.on('userInput', (input) => this.onUserInput(input));
     call.on('videoFastUpdate', () => this.ctx.logger.debug({ call: call.label }, 'H.323 videoFastUpdatePicture'));
   }
 
@@ -141,13 +149,20 @@ export class H323CallLeg implements ParticipantSignalling {
       return;
     }
     if (this.finished) return this.releaseMedia();
-    const result = await this.ctx.conference.join(resolved.room.id, {
+    const request: Omit<JoinRequest, 'pin'> = {
       protocol: 'h323',
       displayName: call.setup.displayName || call.setup.callingAliases[0]?.value || 'H.323 caller',
       remote: remoteOf(call),
-      ...(resolved.pin === undefined ? {} : { pin: resolved.pin }),
       signalling: this,
-    });
+    };
+    const result = await this.ctx.conference.join(resolved.room.id, { ...request, ...(resolved.pin === undefined ? {} : { pin: resolved.pin }) });
+    if (!result.ok && result.reason === 'pin-required' && !this.finished) {
+      this.ctx.logger.info({ call: call.label, roomId: resolved.room.id }, 'H.323 caller connected to key the room PIN');
+      this.pin = { roomId: resolved.room.id, request, entry: new PinEntry(), attempts: 0, joining: false };
+      this.armPinTimer();
+      await this.answer();
+      return;
+    }
     if (!result.ok) {
       this.ctx.logger.info({ call: call.label, roomId: resolved.room.id, refusal: result.reason }, 'H.323 call refused by the conference');
       this.refuse(REFUSALS[result.reason]);
@@ -167,6 +182,11 @@ export class H323CallLeg implements ParticipantSignalling {
   private async answer(): Promise<void> {
     const media = this.media;
     if (!media || this.finished) return;
+    if (this.answered) {
+      if (this.participant !== undefined) this.ctx.conference.markConnected(this.participant);
+      return;
+    }
+    this.answered = true;
     try {
       await this.call.accept({ localMedia: { address: media.address, rtpPort: media.rtpPort } });
     } catch (err) {
@@ -185,13 +205,73 @@ export class H323CallLeg implements ParticipantSignalling {
       { call: this.call.label, direction: channel.direction, codec: channel.codec, remoteRtp: channel.remoteRtp, localRtpPort: channel.localRtpPort },
       'H.323 audio channel open',
     );
-    if (channel.direction !== 'send' || this.mediaStarted || !this.media || !this.roomId || !this.participant) return;
+    if (channel.direction === 'send') this.sendChannel = channel;
+    this.startMedia();
+  }
+
+  /** Starts the leg's media once the caller is in a room and the transmit channel is open. */
+  private startMedia(): void {
+    const channel = this.sendChannel;
+    if (!channel || this.mediaStarted || !this.media || !this.roomId || !this.participant) return;
     if (!channel.remoteRtp) {
       this.ctx.logger.warn({ call: this.call.label }, 'H.323 transmit channel without an RTP address');
       return;
     }
     this.mediaStarted = true;
     this.media.start(this.roomId, this.participant, channel);
+  }
+
+  private onUserInput(input: string): void {
+    this.ctx.logger.info({ call: this.call.label, participantId: this.participant, input: this.pin ? '(PIN digits)' : input }, 'H.323 user input');
+    const pin = this.pin;
+    if (!pin || pin.joining || this.finished) return;
+    const [keyed] = pin.entry.feed(input);
+    if (keyed !== undefined) void this.tryPin(keyed);
+  }
+
+  private armPinTimer(): void {
+    const pin = this.pin;
+    if (!pin) return;
+    if (pin.timer) clearTimeout(pin.timer);
+    pin.timer = setTimeout(() => {
+      this.ctx.logger.info({ call: this.call.label, roomId: pin.roomId }, 'no PIN keyed in time; releasing the H.323 call');
+      this.call.hangUp('rejected');
+    }, PIN_ENTRY_TIMEOUT_MS);
+  }
+
+  private async tryPin(keyed: string): Promise<void> {
+    const pin = this.pin;
+    if (!pin) return;
+    pin.joining = true;
+    try {
+      const result = await this.ctx.conference.join(pin.roomId, { ...pin.request, pin: keyed });
+      if (this.finished) {
+        if (result.ok) this.ctx.conference.leave(result.participant.id, 'caller hung up');
+        return;
+      }
+      if (result.ok) {
+        if (pin.timer) clearTimeout(pin.timer);
+        this.pin = undefined;
+        this.participant = result.participant.id;
+        this.roomId = pin.roomId;
+        // In a lobby the participant waits with the call connected; admit() then only marks it connected.
+        if (!result.lobby) this.ctx.conference.markConnected(result.participant.id);
+        this.startMedia();
+        return;
+      }
+      pin.attempts++;
+      if (result.reason !== 'wrong-pin' || pin.attempts >= PIN_ATTEMPTS) {
+        this.ctx.logger.info({ call: this.call.label, roomId: pin.roomId, refusal: result.reason, attempts: pin.attempts }, 'H.323 caller refused after PIN entry');
+        this.call.hangUp(REFUSALS[result.reason]);
+        return;
+      }
+      this.armPinTimer();
+    } catch (err) {
+      this.ctx.logger.error({ ...errorFields(err), call: this.call.label }, 'PIN check failed');
+      this.call.hangUp('resourceUnavailable');
+    } finally {
+      pin.joining = false;
+    }
   }
 
   private refuse(reason: H323ReleaseReason): void {
@@ -202,6 +282,8 @@ export class H323CallLeg implements ParticipantSignalling {
   private onReleased(info: H323ReleaseInfo): void {
     if (this.finished) return;
     this.finished = true;
+    if (this.pin?.timer) clearTimeout(this.pin.timer);
+    this.pin = undefined;
     this.ctx.logger.info({ call: this.call.label, participantId: this.participant, ...info }, 'H.323 call released');
     this.releaseMedia();
     if (this.participant !== undefined) this.ctx.conference.leave(this.participant, info.by === 'remote' ? 'caller hung up' : 'hung up');
@@ -229,11 +311,13 @@ export class H323CallLeg implements ParticipantSignalling {
   async admit(): Promise<void> {
     if (this.finished) throw new Error('the H.323 call is no longer waiting');
     await this.answer();
+    this.startMedia();
   }
 
   /** Lobby → refused: ReleaseComplete destinationRejection (cause 21). */
   async reject(): Promise<void> {
     if (this.finished) return;
-    this.call.reject('rejected');
+    if (this.answered) this.call.hangUp('rejected');
+    else this.call.reject('rejected');
   }
 }
