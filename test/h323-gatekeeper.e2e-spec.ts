@@ -35,7 +35,8 @@ describe('H.323 gatekeeper registration (RAS, test gatekeeper)', () => {
   const fullRrqs = () => gk.messages('registrationRequest').filter((r) => r.keepAlive !== true);
 
   beforeAll(async () => {
-    gk = await TestGatekeeper.start({ address: LOOPBACK, timeToLive: 60 });
+    // A short timeToLive (s) so that keep-alive RRQs come within the test (half of it, H.225.0 §7.9.1 leaves the margin to us).
+    gk = await TestGatekeeper.start({ address: LOOPBACK, timeToLive: 2 });
     h323Port = await freeTcpPort();
     rtp = await freeUdpPortRange({ count: 2, region: PORT_REGIONS.peers });
     if (!captureUnavailable()) capture = await TsharkCapture.start(`udp port ${gk.address.port}`, artifactPath('h323-gatekeeper', '.pcapng'));
@@ -97,6 +98,17 @@ describe('H.323 gatekeeper registration (RAS, test gatekeeper)', () => {
     await waitFor('release', async () => released);
     const drq = await waitFor('DRQ', async () => gk.messages('disengageRequest')[0]);
     expect(drq.callIdentifier?.guid).toEqual(call.callIdentifier);
+  });
+
+  it('keeps the registration alive with lightweight RRQs and registers fully again after the gatekeeper forgot it', async () => {
+    const since = gk.received.length;
+    const keepAlive = await gk.waitFor((r) => r.message.tag === 'registrationRequest' && r.message.value.keepAlive === true, 5000, since);
+    expect((keepAlive.message.value as RasValue<'registrationRequest'>).terminalAlias).toBeUndefined();
+    const beforeRestart = gk.received.length;
+    gk.restart();
+    const full = await gk.waitFor((r) => r.message.tag === 'registrationRequest' && r.message.value.keepAlive !== true, 8000, beforeRestart);
+    expect(aliasesOf(full.message.value as RasValue<'registrationRequest'>)).toEqual([`dialedDigits:7700`, `h323-ID:${room.id}`]);
+    await waitFor('registered again', async () => (gk.registrations.size === 1 ? true : undefined));
   });
 
   it('unregisters (URQ) when the MCU stops, and exits 0', async () => {
