@@ -151,6 +151,7 @@ describe('REST API of a running MCU', () => {
       lobby: false,
       layout: 'auto',
       createdAt: expect.any(String),
+      activeSpeaker: null,
     });
     const id: string = created.body.id;
 

@@ -2,7 +2,6 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Req, Sse, 
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Observable } from 'rxjs';
 import type { StreamResponse } from './room-events.service';
-import type { Room } from '../conference/room';
 import { CreateRoomDto } from './dto/create-room.dto';
 import { RoomDto, type RoomView } from './dto/room.dto';
 import { RoomEventsService } from './room-events.service';
@@ -22,13 +21,13 @@ export class RoomsController {
   @Post()
   @ApiCreatedResponse({ type: RoomDto })
   @ApiConflictResponse({ description: 'Another room has this number.' })
-  create(@Body() dto: CreateRoomDto): Promise<Room> {
+  create(@Body() dto: CreateRoomDto): Promise<RoomView> {
     return this.rooms.create(dto);
   }
 
   @Get()
   @ApiOkResponse({ type: [RoomDto] })
-  list(): Promise<Room[]> {
+  list(): Promise<RoomView[]> {
     return this.rooms.list();
   }
 
@@ -56,7 +55,7 @@ export class RoomsController {
   @ApiOkResponse({ type: RoomDto })
   @ApiNotFoundResponse()
   @ApiConflictResponse({ description: 'Another room has this number.' })
-  update(@Param('id') id: string, @Body() dto: UpdateRoomDto): Promise<Room> {
+  update(@Param('id') id: string, @Body() dto: UpdateRoomDto): Promise<RoomView> {
     return this.rooms.update(id, dto);
   }
 

@@ -21,22 +21,21 @@ export class RoomsService {
     private readonly media: ConferenceMedia,
   ) {}
 
-  create(dto: CreateRoomDto): Promise<Room> {
-    return this.conference.createRoom(dto);
+  async create(dto: CreateRoomDto): Promise<RoomView> {
+    return this.view(await this.conference.createRoom(dto));
   }
 
-  list(): Promise<Room[]> {
-    return this.conference.listRooms();
+  async list(): Promise<RoomView[]> {
+    return (await this.conference.listRooms()).map((room) => this.view(room));
   }
 
   /** The room with its live active speaker. */
   async get(roomId: string): Promise<RoomView> {
-    const room = await this.conference.getRoom(roomId);
-    return { ...room, activeSpeaker: this.conference.activeSpeaker(roomId) };
+    return this.view(await this.conference.getRoom(roomId));
   }
 
-  update(roomId: string, dto: UpdateRoomDto): Promise<Room> {
-    return this.conference.updateRoom(roomId, dto);
+  async update(roomId: string, dto: UpdateRoomDto): Promise<RoomView> {
+    return this.view(await this.conference.updateRoom(roomId, dto));
   }
 
   /** Deletes the room and hangs up its calls. */
@@ -82,6 +81,11 @@ export class RoomsService {
   async stats(roomId: string, participantId: string): Promise<ParticipantStatsDto> {
     await this.conference.getRoom(roomId);
     return this.media.stats(roomId, participantId);
+  }
+
+  /** Every room representation carries the live `activeSpeaker` (null when nobody holds the floor). */
+  private view(room: Room): RoomView {
+    return { ...room, activeSpeaker: this.conference.activeSpeaker(room.id) };
   }
 
   async setMuted(roomId: string, participantId: string, muted: boolean): Promise<ParticipantDto> {

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ROOM_LAYOUTS, type Room, type RoomLayout } from '../../conference/room';
 
-/** A room as `GET /api/rooms/:id` returns it: the definition plus live state. */
+/** A room as the REST API returns it: the definition plus live state. */
 export type RoomView = Room & { readonly activeSpeaker: string | null };
 
 /** A room as the REST API returns it (documentation of `Room`). */
@@ -15,11 +15,11 @@ export class RoomDto implements Room {
   @ApiProperty() lobby!: boolean;
   @ApiProperty({ enum: ROOM_LAYOUTS }) layout!: RoomLayout;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
-  @ApiPropertyOptional({
+  @ApiProperty({
     type: String,
     format: 'uuid',
     nullable: true,
-    description: 'GET /api/rooms/:id only: the participant holding the floor (dominant audio for ≥ 1 s), or null.',
+    description: 'The participant holding the floor (dominant audio for ≥ 1 s), or null.',
   })
-  activeSpeaker?: string | null;
+  activeSpeaker!: string | null;
 }
