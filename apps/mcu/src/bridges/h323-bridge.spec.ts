@@ -206,6 +206,19 @@ describe('H323Bridge: H.323 calls into conference rooms', () => {
     expect(released()).toBeUndefined();
   });
 
+  it('PIN room with a lobby: after the PIN the caller waits without media until admitted', async () => {
+    const r = await room({ pin: '55', lobby: true });
+    const { call } = await dial([{ type: 'dialedDigits', value: r.number }]);
+    await until(() => call.state === H323CallState.Active);
+    await key(call, '55#');
+    const waiting = await until(() => conference.listParticipants(r.id).find((x) => x.state === 'lobby'));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(media.started).toEqual([]);
+    await conference.admit(r.id, waiting.id);
+    await until(() => conference.listParticipants(r.id).find((x) => x.state === 'connected'));
+    await until(() => media.started.some((m) => m.participantId === waiting.id));
+  });
+
   it('PIN room: three wrong PINs release the call with destinationRejection (21)', async () => {
     const r = await room({ pin: '1234' });
     const { call, released } = await dial([{ type: 'dialedDigits', value: r.number }]);

@@ -80,6 +80,8 @@ export class H323CallLeg implements ParticipantSignalling {
   private mediaStarted = false;
   private finished = false;
   private answered = false;
+  /** Connected (after PIN entry) but waiting in the room's lobby: no media until admitted. */
+  private inLobby = false;
   /** The transmit channel, kept when it opens before the caller is in a room (PIN entry). */
   private sendChannel: H323MediaChannel | undefined;
   /** While the PIN is keyed: the room, the request to join it with, the digits, the attempts and the timer. */
@@ -212,7 +214,7 @@ export class H323CallLeg implements ParticipantSignalling {
   /** Starts the leg's media once the caller is in a room and the transmit channel is open. */
   private startMedia(): void {
     const channel = this.sendChannel;
-    if (!channel || this.mediaStarted || !this.media || !this.roomId || !this.participant) return;
+    if (!channel || this.mediaStarted || this.inLobby || !this.media || !this.roomId || !this.participant) return;
     if (!channel.remoteRtp) {
       this.ctx.logger.warn({ call: this.call.label }, 'H.323 transmit channel without an RTP address');
       return;
@@ -254,7 +256,8 @@ export class H323CallLeg implements ParticipantSignalling {
         this.pin = undefined;
         this.participant = result.participant.id;
         this.roomId = pin.roomId;
-        // In a lobby the participant waits with the call connected; admit() then only marks it connected.
+        // In a lobby the participant waits with the call connected; admit() then marks it connected and starts media.
+        this.inLobby = result.lobby;
         if (!result.lobby) this.ctx.conference.markConnected(result.participant.id);
         this.startMedia();
         return;
@@ -311,6 +314,7 @@ export class H323CallLeg implements ParticipantSignalling {
   async admit(): Promise<void> {
     if (this.finished) throw new Error('the H.323 call is no longer waiting');
     await this.answer();
+    this.inLobby = false;
     this.startMedia();
   }
 
