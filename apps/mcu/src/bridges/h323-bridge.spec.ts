@@ -90,7 +90,7 @@ describe('H323Bridge: H.323 calls into conference rooms', () => {
       },
       disengage: (call) => disengaged.push(call),
     };
-    const bridge = new H323Bridge({ conference, media, admission, logger: silent });
+    const bridge = new H323Bridge({ conference, media, admission, logger: silent, pinEntryTimeoutMs: 1500 });
     const h245 = h245SessionPorts({ capabilities: { audio: ['g711Ulaw64k', 'g711Alaw64k'] } });
     mcu = new H323Endpoint(bridge, { host: LOCAL, port: 0, h245 });
     port = (await mcu.listen()).port;
@@ -217,6 +217,15 @@ describe('H323Bridge: H.323 calls into conference rooms', () => {
     await conference.admit(r.id, waiting.id);
     await until(() => conference.listParticipants(r.id).find((x) => x.state === 'connected'));
     await until(() => media.started.some((m) => m.participantId === waiting.id));
+  });
+
+  it('PIN room: no PIN keyed in time releases the call with destinationRejection (21)', async () => {
+    const r = await room({ pin: '1234' });
+    const { call, released } = await dial([{ type: 'dialedDigits', value: r.number }]);
+    await until(() => call.state === H323CallState.Active);
+    await key(call, '12');
+    expect(await until(() => released())).toMatchObject({ reason: 'rejected', causeValue: 21, by: 'remote' });
+    expect(conference.listParticipants(r.id)).toEqual([]);
   });
 
   it('PIN room: three wrong PINs release the call with destinationRejection (21)', async () => {

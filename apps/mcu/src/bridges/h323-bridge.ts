@@ -14,6 +14,8 @@ export interface H323BridgeOptions {
   /** The gatekeeper (ARQ/DRQ), when the MCU registers with one. */
   admission?: LegAdmission;
   logger: LegLogger;
+  /** How long a caller has to key a room's PIN, ms (default 30 s). */
+  pinEntryTimeoutMs?: number;
 }
 
 /** `H323EndpointDelegate` of the MCU. */
@@ -40,6 +42,7 @@ export class H323Bridge implements H323EndpointDelegate {
       media: this.options.media,
       ...(this.options.admission ? { admission: this.options.admission } : {}),
       logger: this.options.logger,
+      ...(this.options.pinEntryTimeoutMs === undefined ? {} : { pinEntryTimeoutMs: this.options.pinEntryTimeoutMs }),
       onEnded: (l) => this.legs.delete(l),
     });
     this.legs.add(leg);

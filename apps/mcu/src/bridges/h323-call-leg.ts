@@ -38,6 +38,8 @@ export interface H323LegContext {
   media: H323MediaSource;
   admission?: LegAdmission;
   logger: LegLogger;
+  /** How long a caller has to key one PIN, ms (default `PIN_ENTRY_TIMEOUT_MS`, 30 s). */
+  pinEntryTimeoutMs?: number;
   /** Told once the leg is over. */
   onEnded(leg: H323CallLeg): void;
 }
@@ -238,7 +240,7 @@ export class H323CallLeg implements ParticipantSignalling {
     pin.timer = setTimeout(() => {
       this.ctx.logger.info({ call: this.call.label, roomId: pin.roomId }, 'no PIN keyed in time; releasing the H.323 call');
       this.call.hangUp('rejected');
-    }, PIN_ENTRY_TIMEOUT_MS);
+    }, this.ctx.pinEntryTimeoutMs ?? PIN_ENTRY_TIMEOUT_MS);
   }
 
   private async tryPin(keyed: string): Promise<void> {
