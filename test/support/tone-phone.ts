@@ -57,7 +57,7 @@ const JITTER_BUFFER_PACKETS = '1-4';
  * @throws Error when sox fails or baresip refuses a command (baresip is disposed first)
  */
 export async function startTonePhone(options: TonePhoneOptions): Promise<TonePhone> {
-  const phone = await Baresip.start({ label: options.label });
+  const phone = await startBaresip(options.label);
   try {
     const sourceFile = path.join(phone.runDir, `tone-${options.frequency}.wav`);
     execFileSync('sox', ['-n', '-r', '48000', '-c', '2', '-b', '16', '-e', 'signed-integer', sourceFile, 'synth', String(options.seconds), 'sine', String(options.frequency), 'vol', String(options.volume ?? 0.25)]);
@@ -88,4 +88,23 @@ export async function startTonePhone(options: TonePhoneOptions): Promise<TonePho
 async function expectOk(phone: Baresip, command: string, params: string | undefined): Promise<void> {
   const response = await phone.command(command, params);
   if (!response.ok) throw new Error(`baresip refused ${command} ${params}: ${response.data ?? ''}\n${phone.logTail()}`);
+}
+
+/** Start attempts: baresip 1.0.0 also binds TCP (TLS) on its SIP port + 1, which the port helper does not check. */
+const START_ATTEMPTS = 3;
+
+/**
+ * `Baresip.start`, tried again on fresh ports when baresip exits during start-up.
+ * @throws the last attempt's error
+ */
+async function startBaresip(label: string): Promise<Baresip> {
+  let last: unknown;
+  for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
+    try {
+      return await Baresip.start({ label: attempt === 1 ? label : `${label}-retry${attempt}` });
+    } catch (err) {
+      last = err;
+    }
+  }
+  throw last;
 }
