@@ -68,16 +68,21 @@ describe('H.323 gatekeeper registration (RAS, test gatekeeper)', () => {
     expect(health.body).toMatchObject({ h323: { status: 'up', gatekeeper: 'registered' } });
   });
 
-  it('re-registers with every room number (dialedDigits) and id (h323-ID) as rooms are created and deleted', async () => {
+  it('re-registers with every room number (dialedDigits) and id (h323-ID) as rooms are created, renumbered and deleted', async () => {
     room = await rest.createRoom({ name: 'GK room', number: '7700' });
     const other = await rest.createRoom({ name: 'GK other room', number: '7701' });
     const both = await waitFor('RRQ with both rooms', async () =>
       fullRrqs().find((r) => aliasesOf(r).includes(`dialedDigits:${other.number}`) && aliasesOf(r).includes(`dialedDigits:${room.number}`)),
     );
     expect(aliasesOf(both)).toEqual(expect.arrayContaining([`dialedDigits:7700`, `h323-ID:${room.id}`, `dialedDigits:7701`, `h323-ID:${other.id}`]));
+    const beforeRenumber = fullRrqs().length;
+    const patched = await rest.request('PATCH', `/api/rooms/${other.id}`, { number: '7703' });
+    expect(patched.status).toBe(200);
+    const renumbered = await waitFor('RRQ with the new number', async () => fullRrqs().slice(beforeRenumber).find((r) => aliasesOf(r).includes('dialedDigits:7703')));
+    expect(aliasesOf(renumbered)).not.toContain('dialedDigits:7701');
     const seen = fullRrqs().length;
     await rest.deleteRoom(other.id);
-    const after = await waitFor('RRQ without the deleted room', async () => fullRrqs().slice(seen).find((r) => !aliasesOf(r).includes('dialedDigits:7701')));
+    const after = await waitFor('RRQ without the deleted room', async () => fullRrqs().slice(seen).find((r) => !aliasesOf(r).includes('dialedDigits:7703')));
     expect(aliasesOf(after)).toEqual([`dialedDigits:7700`, `h323-ID:${room.id}`]);
   });
 
