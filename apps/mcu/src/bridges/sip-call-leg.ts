@@ -7,6 +7,9 @@
  *     join refused ─► 404 / 403 / 486
  *     lobby ───────► 180 … admit ─► 200 │ reject ─► 603 │ CANCEL ─► 487, leave
  *     connected ───► 200 ─► ACK ─► markConnected
+ *   negotiated media ─► onMedia: at the 200 when the INVITE had the offer, else at the ACK's answer;
+ *     again after each re-INVITE/UPDATE (answered on the same ports and capabilities)
+ *   INFO application/dtmf-relay ─► conference DTMF event
  *   BYE either way, session expiry, ACK timeout ─► leave, ports released
  */
 import {
