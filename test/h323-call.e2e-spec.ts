@@ -8,6 +8,7 @@
  * over REST ends the call with ReleaseComplete, and tshark's dissection of the whole exchange (Q.931, H.225.0,
  * H.245 on the separate connections it learns from the signalling) has no malformed packet and no expert error.
  */
+import * as net from 'node:net';
 import {
   H323Endpoint,
   h245SessionPorts,
@@ -223,6 +224,32 @@ describe('H.323 calls into rooms (own endpoint)', () => {
       expect(rows.some((r) => r[0] === '' && r[2] !== '')).toBe(true);
       expect(await malformedPackets(capture!.file, decodeAs)).toEqual([]);
     });
+  });
+
+  // After the capture: these octets are malformed on purpose.
+  it('malformed octets on the signalling port: not TPKT closes the connection, a bad Q.931 message is ignored (Q.931 §5.8.1); the MCU keeps taking calls', async () => {
+    const send = async (bytes: Buffer, waitForClose: boolean): Promise<boolean> => {
+      const socket = net.connect(h323Port, LOOPBACK);
+      socket.on('error', () => undefined);
+      let closedByPeer = false;
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      socket.once('end', () => (closedByPeer = true));
+      socket.write(bytes);
+      const timer = setTimeout(() => socket.destroy(), waitForClose ? 5000 : 300);
+      await closed;
+      clearTimeout(timer);
+      return closedByPeer;
+    };
+    expect(await send(Buffer.from('GET / HTTP/1.0\r\n\r\n'), true)).toBe(true);
+    // TPKT with a Q.931 protocol discriminator that is not 0x08, and one announcing more than it carries.
+    await send(Buffer.from([3, 0, 0, 9, 0x99, 0, 0, 0, 0]), false);
+    await send(Buffer.from([3, 0, 0xff, 0xff, 8, 2, 0, 1, 5]), false);
+    expect((await rest.health()).status).toBe(200);
+    const rec = await place([{ type: 'dialedDigits', value: open.number }], { fastStart: true, tunnelling: true });
+    await rec.audioBothWays();
+    rec.call.hangUp('normal');
+    await rec.releaseInfo();
+    await rosterEmpty(open);
   });
 
   it('shutdown (SIGTERM) releases a live call with ReleaseComplete and exits 0', async () => {
