@@ -3,6 +3,7 @@
  * as the media plane's `AudioLegParams`, the codecs the MCU offers and accepts (opus only with
  * libopus), and the DTMF digit of a SIP INFO `application/dtmf-relay` body.
  */
+import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { AudioCodecName, AudioLegParams } from '@mcu/media-mixer';
 import { DEFAULT_CODECS, type CodecCapability, type NegotiatedStream } from '@mcu/sip';
@@ -24,8 +25,8 @@ export function sipCapabilities(supports: (codec: string) => boolean): CodecCapa
 
 /**
  * The media plane's parameters for a negotiated audio stream.
- * @returns undefined when the codec is not one the mixer runs or the remote address is not an IP
- *   literal (an FQDN in `c=` is not resolved here); `reason` says which.
+ * @returns `{ reason }` when the codec is not one the mixer runs or the remote address is not an IP
+ *   literal (resolve host names first, see `connectSipMedia`).
  */
 export function audioLegParams(stream: NegotiatedStream): { params: AudioLegParams } | { reason: string } {
   const codec = AUDIO_CODECS[stream.codec.toLowerCase()];
@@ -65,34 +66,63 @@ export function dtmfRelayDigit(body: string): string | undefined {
   return code === undefined ? undefined : EVENT_DIGITS[code - 10];
 }
 
+/** Resolves a host name from SDP `c=` to an IP literal. */
+export type HostResolver = (host: string) => Promise<string>;
+
+/** The system resolver (`getaddrinfo`, like every other host name the MCU uses). */
+export const systemResolver: HostResolver = async (host) => (await lookup(host)).address;
+
 /**
  * Feeds every SIP leg's negotiated audio to the conference's media side: the first answer starts the
  * leg (at the 200 OK when the INVITE carried the offer, since the caller may send RTP before its ACK;
  * at the ACK otherwise), each re-INVITE/UPDATE updates it (hold and resume through the direction, a
- * new address, codec or packet time), an audio m-line declined later suspends it. Failures are
- * logged; the call stays up.
+ * new address, codec or packet time), an audio m-line declined later suspends it. A host name in
+ * `c=` (RFC 4566 §5.7 allows one) is resolved first; a result that arrives after a newer offer/answer
+ * is dropped. Failures are logged; the call stays up.
  * @returns the function that disconnects the listener.
  */
-export function connectSipMedia(bridge: SipBridge, media: Pick<ConferenceMedia, 'connect' | 'suspend'>, logger: LegLogger): () => void {
+export function connectSipMedia(
+  bridge: SipBridge,
+  media: Pick<ConferenceMedia, 'connect' | 'suspend'>,
+  logger: LegLogger,
+  resolve: HostResolver = systemResolver,
+): () => void {
+  const generations = new Map<string, number>();
   return bridge.onMedia((participantId, negotiated, leg) => {
     const allocation = leg.ports.get('audio')?.allocation;
     if (participantId === undefined || allocation === undefined) return;
+    const generation = (generations.get(participantId) ?? 0) + 1;
+    generations.set(participantId, generation);
     const callId = leg.call.callId;
+    const apply = (stream: NegotiatedStream | undefined): void => {
+      if (generations.get(participantId) !== generation) return;
+      try {
+        if (stream === undefined) {
+          media.suspend(participantId);
+          return;
+        }
+        const mapped = audioLegParams(stream);
+        if ('reason' in mapped) {
+          logger.warn({ callId, participantId, reason: mapped.reason }, 'audio not mixed');
+          media.suspend(participantId);
+          return;
+        }
+        media.connect(participantId, allocation, mapped.params);
+      } catch (err) {
+        logger.warn({ callId, participantId, ...errorFields(err) }, 'media leg not started or updated');
+      }
+    };
     const stream = negotiated.streams.find((s) => s.kind === 'audio');
-    try {
-      if (stream === undefined) {
-        media.suspend(participantId);
-        return;
-      }
-      const mapped = audioLegParams(stream);
-      if ('reason' in mapped) {
-        logger.warn({ callId, participantId, reason: mapped.reason }, 'audio not mixed');
-        media.suspend(participantId);
-        return;
-      }
-      media.connect(participantId, allocation, mapped.params);
-    } catch (err) {
-      logger.warn({ callId, participantId, ...errorFields(err) }, 'media leg not started or updated');
+    if (stream === undefined || isIP(stream.address) !== 0) {
+      apply(stream);
+      return;
     }
+    resolve(stream.address).then(
+      (address) => apply({ ...stream, address }),
+      (err: unknown) => {
+        logger.warn({ callId, participantId, host: stream.address, ...errorFields(err) }, 'remote media host not resolved');
+        apply(undefined);
+      },
+    );
   });
 }

@@ -25,13 +25,13 @@ async function until<T>(cond: () => T | undefined | false): Promise<T> {
 }
 
 /** An offer for audio to `port` with `codecs` (`"0 PCMU/8000, 101 telephone-event/8000"`) and a direction line. */
-function offer(port: number, codecs: string, direction = 'sendrecv', version = 1): string {
+function offer(port: number, codecs: string, direction = 'sendrecv', version = 1, host = '127.0.0.1'): string {
   const pairs = codecs.split(',').map((c) => c.trim().split(' '));
   return [
     'v=0',
     `o=- 1 ${version} IN IP4 127.0.0.1`,
     's=-',
-    'c=IN IP4 127.0.0.1',
+    `c=IN IP4 ${host}`,
     't=0 0',
     `m=audio ${port} RTP/AVP ${pairs.map((p) => p[0]).join(' ')}`,
     ...pairs.map(([pt, map]) => `a=rtpmap:${pt} ${map}`),
@@ -79,7 +79,12 @@ describe('SIP calls drive the media plane (SipBridge + ConferenceMedia + MediaEn
       capabilities: sipCapabilities((c) => media.supportsCodec(c)),
       logger: silent,
     });
-    disconnect = connectSipMedia(bridge, media, silent);
+    // DNS is outside the test's control: one known name, everything else unknown.
+    const resolve = async (host: string): Promise<string> => {
+      if (host === 'phone.example.net') return '127.0.0.1';
+      throw new Error(`getaddrinfo ENOTFOUND ${host}`);
+    };
+    disconnect = connectSipMedia(bridge, media, silent, resolve);
     ua = new UserAgentCore({ host: '127.0.0.1', port: 0, timers: { t1: 100 }, shutdownGraceMs: 100, delegate: bridge });
     await ua.start();
     phone = await SipTestPeer.open(ua.port);
@@ -177,6 +182,24 @@ describe('SIP calls drive the media plane (SipBridge + ConferenceMedia + MediaEn
     phone.send({ method: 'CANCEL', user: lobby.number, callId: c, branch });
     expect((await phone.final(c, 'INVITE')).status).toBe(487);
     await until(() => engine.portUsage().inUse === 0);
+  });
+
+  it('resolves a host name in c= before starting the leg, and leaves the leg unstarted when it does not resolve', async () => {
+    const r = await room();
+    const id = callId();
+    phone.send({ method: 'INVITE', user: r.number, callId: id, body: offer(rtpPort, '0 PCMU/8000', 'sendrecv', 1, 'phone.example.net') });
+    expect((await phone.final(id, 'INVITE')).status).toBe(200);
+    const [p] = conference.listParticipants(r.id);
+    await until(() => media.hasMedia(p.id));
+    await new Promise<void>((resolve) => rtp.once('message', () => resolve()));
+
+    const unknown = callId();
+    phone.send({ method: 'INVITE', user: r.number, callId: unknown, body: offer(rtpPort, '0 PCMU/8000', 'sendrecv', 1, 'nowhere.invalid') });
+    expect((await phone.final(unknown, 'INVITE')).status).toBe(200);
+    const q = await until(() => conference.listParticipants(r.id).find((x) => x.id !== p.id));
+    await new Promise((r2) => setTimeout(r2, 50));
+    expect(media.hasMedia(q.id)).toBe(false);
+    expect(engine.legsOf(r.id)).toHaveLength(1);
   });
 
   it('turns SIP INFO application/dtmf-relay into conference DTMF events', async () => {
