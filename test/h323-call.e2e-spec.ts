@@ -165,6 +165,30 @@ describe('H.323 calls into rooms (own endpoint)', () => {
     await rosterEmpty(open);
   });
 
+  it.each([
+    ['G.722', 'G722', 'g722-64k'],
+    ['G.711 A-law', 'PCMA', 'g711Alaw64k'],
+  ] as const)('a %s-only caller gets %s audio both ways (Fast Connect and H.245)', async (_name, codec, capability) => {
+    const only = new H323Endpoint(
+      { onSetup: (call) => call.reject('rejected') },
+      { host: LOOPBACK, port: 0, codecs: [capability], h245: h245SessionPorts({ capabilities: { audio: [capability] } }) },
+    );
+    try {
+      for (const fastStart of [true, false]) {
+        const call = await only.call({ address: LOOPBACK, port: h323Port }, { localMedia: { address: LOOPBACK, rtpPort: rtp.min }, fastStart, destination: [{ type: 'dialedDigits', value: open.number }] });
+        const rec = new CallRecorder(call);
+        const { send, receive } = await rec.audioBothWays();
+        expect([send.codec, receive.codec]).toEqual([codec, codec]);
+        await h323ParticipantIn(open);
+        call.hangUp('normal');
+        await rec.releaseInfo();
+        await rosterEmpty(open);
+      }
+    } finally {
+      await only.close();
+    }
+  });
+
   it('refuses an unknown room with unreachableDestination, cause 1', async () => {
     const rec = await place([{ type: 'dialedDigits', value: '9999999' }], { fastStart: true, tunnelling: true });
     await expect(rec.releaseInfo()).resolves.toEqual({ reason: 'unknownDestination', causeValue: 1, by: 'remote' });
