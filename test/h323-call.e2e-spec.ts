@@ -138,6 +138,7 @@ describe('H.323 calls into rooms (own endpoint)', () => {
     expect(receive.localRtpPort).toBe(rtp.min);
     const participant = await h323ParticipantIn(open);
     expect(participant.displayName).toBe('Test Room System');
+    expect((await rest.health()).body).toMatchObject({ h323: { status: 'up', tcp: `${LOOPBACK}:${h323Port}` } });
     expect(participant.remote).toContain(LOOPBACK);
     rec.call.hangUp('normal');
     await expect(rec.releaseInfo()).resolves.toMatchObject({ by: 'local' });
@@ -283,5 +284,33 @@ describe('H.323 calls into rooms (own endpoint)', () => {
     await expect(mcu.stop()).resolves.toEqual({ code: 0, signal: null });
     // A ReleaseComplete with normal call clearing (16), not just a dropped connection (no cause).
     await expect(rec.releaseInfo()).resolves.toMatchObject({ by: 'remote', causeValue: 16 });
+  });
+});
+
+describe('H.323 switched off (MCU_H323_ENABLED=false)', () => {
+  let mcu: McuProcess | undefined;
+
+  afterAll(async () => {
+    await killAllChildren();
+    await mcu?.dispose();
+  });
+
+  it('opens no H.323 listener and reports no h323 component; REST and SIP still serve', async () => {
+    const h323Port = await freeTcpPort();
+    mcu = await McuProcess.start({ label: 'h323-disabled', env: { MCU_H323_ENABLED: 'false', MCU_H323_PORT: String(h323Port) } });
+    const health = await new McuRestClient(mcu.baseUrl).health();
+    expect(health.status).toBe(200);
+    expect(health.body).not.toHaveProperty('h323');
+    expect(health.body).toHaveProperty('sip');
+    const refused = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(h323Port, LOOPBACK);
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(false);
+      });
+      socket.once('error', () => resolve(true));
+    });
+    expect(refused).toBe(true);
+    await expect(mcu.stop()).resolves.toEqual({ code: 0, signal: null });
   });
 });
