@@ -3,10 +3,10 @@
  * `TestGatekeeper` inside the jest process: with MCU_H323_GATEKEEPER=127.0.0.1:<port> the MCU discovers it
  * (GRQ/GCF), registers (RRQ/RCF), re-registers with every room's number (dialedDigits) and id (h323-ID) when
  * rooms are created and drops them when deleted, asks admission for an incoming call (ARQ/ACF) and disengages
- * after it (DRQ/DCF), and unregisters (URQ/UCF) when it is stopped. tshark's dissection of the RAS exchange
+ * after it (DRQ/DCF), releases a call the gatekeeper disengages, and unregisters (URQ/UCF) when it is stopped. tshark's dissection of the RAS exchange
  * (Decode As H.225.0 on the gatekeeper's port) has no malformed packet and no expert error.
  */
-import { H323Endpoint, TestGatekeeper, type H225Types, type H323ReleaseInfo, type RasValue } from '@mcu/h323';
+import { fromTransportAddress, H323Endpoint, TestGatekeeper, type H225Types, type H323ReleaseInfo, type RasValue } from '@mcu/h323';
 import { artifactPath } from './support/artifacts';
 import { killAllChildren } from './support/child-registry';
 import { McuProcess } from './support/mcu-process';
@@ -103,6 +103,37 @@ describe('H.323 gatekeeper registration (RAS, test gatekeeper)', () => {
     await waitFor('release', async () => released);
     const drq = await waitFor('DRQ', async () => gk.messages('disengageRequest')[0]);
     expect(drq.callIdentifier?.guid).toEqual(call.callIdentifier);
+  });
+
+  it('releases a call the gatekeeper disengages (DRQ → DCF, ReleaseComplete)', async () => {
+    const call = await caller!.call({ address: LOOPBACK, port: h323Port }, {
+      localMedia: { address: LOOPBACK, rtpPort: rtp.min },
+      destination: [{ type: 'dialedDigits', value: room.number }],
+    });
+    let released: H323ReleaseInfo | undefined;
+    call.on('released', (info) => (released = info));
+    await waitFor('Fast Connect audio', async () => (call.mediaChannels.length >= 2 ? true : undefined));
+    const arq = await waitFor('ARQ of this call', async () => gk.messages('admissionRequest').find((a) => a.callIdentifier?.guid.equals(call.callIdentifier)));
+    const rrq = fullRrqs()[fullRrqs().length - 1];
+    const mcuRas = fromTransportAddress(rrq.rasAddress[0]);
+    if (!mcuRas) throw new Error('the RRQ carried no IPv4 RAS address');
+    const drqsBefore = gk.messages('disengageRequest').length;
+    const answer = await gk.request({
+      tag: 'disengageRequest',
+      value: {
+        requestSeqNum: gk.nextSeq(),
+        endpointIdentifier: [...gk.registrations.keys()][0],
+        conferenceID: arq.conferenceID,
+        callReferenceValue: arq.callReferenceValue,
+        disengageReason: { tag: 'forcedDrop', value: null },
+        callIdentifier: { guid: call.callIdentifier },
+      },
+    }, mcuRas);
+    expect(answer.tag).toBe('disengageConfirm');
+    expect(await waitFor('release', async () => released)).toMatchObject({ by: 'remote', causeValue: 16 });
+    await waitFor('room empty', async () => ((await rest.participants(room.id)).length === 0 ? true : undefined));
+    // The gatekeeper ended the call itself: no DRQ of ours follows.
+    expect(gk.messages('disengageRequest')).toHaveLength(drqsBefore);
   });
 
   it('keeps the registration alive with lightweight RRQs and registers fully again after the gatekeeper forgot it', async () => {

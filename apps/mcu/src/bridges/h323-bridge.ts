@@ -35,6 +35,12 @@ export class H323Bridge implements H323EndpointDelegate {
     return undefined;
   }
 
+  /** The live leg of a call by its callIdentifier GUID (16 octets), e.g. for a gatekeeper's DRQ. */
+  legOfCall(callIdentifier: Buffer): H323CallLeg | undefined {
+    for (const leg of this.legs) if (leg.call.callIdentifier.equals(callIdentifier)) return leg;
+    return undefined;
+  }
+
   /** A Setup arrived (CallProceeding already sent): route it into a room (see `H323CallLeg`). */
   onSetup(call: IncomingCall): void {
     const leg = new H323CallLeg(call, {

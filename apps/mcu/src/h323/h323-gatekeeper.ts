@@ -2,7 +2,7 @@
  * The MCU towards its gatekeeper (H.225.0 §7 RAS, H.323 §7.2 and §8.1.1): registers every room's number
  * (dialedDigits) and id (h323-ID) with the `RasEndpoint`, re-registers when rooms are created, renumbered or
  * deleted, asks admission (ARQ answerCall) for each incoming call before it is answered, disengages (DRQ)
- * after it ends, and unregisters (URQ) on stop.
+ * after it ends, releases a call the gatekeeper disengages, and unregisters (URQ) on stop.
  */
 import { RasEndpoint, type H225Types, type H323Alias, type IncomingCall, type RasEndpointOptions } from '@mcu/h323';
 import type { ConferenceManager } from '../conference/conference-manager';
@@ -28,6 +28,8 @@ export interface H323GatekeeperOptions {
   /** Where the RAS socket binds (MCU_SIP_HOST; port ephemeral). */
   readonly bindAddress: string;
   readonly logger: GatekeeperLogger;
+  /** The gatekeeper ended a call (DRQ, already confirmed with DCF): release it. Errors are logged. */
+  readonly onDisengageRequest?: (callIdentifier: Buffer) => void;
 }
 
 /** H.225.0 AliasAddress of a call's alias; forms RAS cannot carry back are left out. */
@@ -70,6 +72,7 @@ export class H323Gatekeeper implements LegAdmission {
       aliases: () => this.aliases.all(),
       logger: options.logger,
       onStateChange: (state, previous) => options.logger.info({ state, previous }, 'gatekeeper registration state'),
+      ...(options.onDisengageRequest ? { onDisengageRequest: options.onDisengageRequest } : {}),
     };
     this.ras = new RasEndpoint(ras);
   }

@@ -75,6 +75,12 @@ export class H323Module implements OnModuleInit, OnApplicationShutdown {
         callSignalAddress: { address: publicIp, port: bound.port },
         bindAddress: sip.host,
         logger: createLogger('h323-ras'),
+        // H.225.0 §7.9: a DRQ from the gatekeeper ends the call (ReleaseComplete, then our own DRQ is not needed).
+        onDisengageRequest: (callIdentifier) => {
+          const leg = bridge.legOfCall(callIdentifier);
+          this.logger.info({ callIdentifier: callIdentifier.toString('hex'), found: leg !== undefined }, 'gatekeeper disengaged a call');
+          leg?.call.hangUp('normal');
+        },
       });
       this.gatekeeper = gatekeeper;
       await gatekeeper.start();
