@@ -192,6 +192,20 @@ describe('H323Bridge: H.323 calls into conference rooms', () => {
     for (const d of rest) expect(call.sendUserInput(d)).toBe(true);
   };
 
+  it('keypad digits of a caller in the room become room DTMF events (H.245 UserInputIndication)', async () => {
+    const r = await room();
+    const digits: Array<[string, string, string]> = [];
+    conference.on('dtmf', (p, digit, source) => digits.push([p.id, digit, source]));
+    const { call } = await dial([{ type: 'dialedDigits', value: r.number }]);
+    const p = await until(() => conference.listParticipants(r.id).find((x) => x.state === 'connected'));
+    await key(call, '5#');
+    await until(() => digits.length === 2);
+    expect(digits).toEqual([
+      [p.id, '5', 'h245'],
+      [p.id, '#', 'h245'],
+    ]);
+  });
+
   it('PIN room dialled without the PIN: connected to key it; a wrong PIN is refused, the right one joins the room', async () => {
     const r = await room({ pin: '1234' });
     const { call, released } = await dial([{ type: 'dialedDigits', value: r.number }]);

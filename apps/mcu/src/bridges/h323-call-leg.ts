@@ -228,7 +228,14 @@ export class H323CallLeg implements ParticipantSignalling {
   private onUserInput(input: string): void {
     this.ctx.logger.info({ call: this.call.label, participantId: this.participant, input: this.pin ? '(PIN digits)' : input }, 'H.323 user input');
     const pin = this.pin;
-    if (!pin || pin.joining || this.finished) return;
+    if (!pin) {
+      // In the room: each keyed digit is a room DTMF event (H.245 §6.2.9 UserInputIndication).
+      if (this.participant !== undefined && !this.finished) {
+        for (const digit of input) this.ctx.conference.reportDtmf(this.participant, digit.toUpperCase(), 'h245');
+      }
+      return;
+    }
+    if (pin.joining || this.finished) return;
     const [keyed] = pin.entry.feed(input);
     if (keyed !== undefined) void this.tryPin(keyed);
   }

@@ -1,8 +1,8 @@
 import type { Participant } from './participant';
 import type { Room } from './room';
 
-/** Where a DTMF digit came from. */
-export type DtmfSource = 'rtp' | 'sip-info';
+/** Where a DTMF digit came from: RFC 4733 events, SIP INFO, or an H.245 UserInputIndication. */
+export type DtmfSource = 'rtp' | 'sip-info' | 'h245';
 
 /**
  * Events of the `ConferenceManager`, name → listener arguments. Participants and rooms passed are
