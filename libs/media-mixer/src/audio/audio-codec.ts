@@ -34,6 +34,8 @@ export interface AudioCodec {
    * continuing from the last decoded audio and fading to silence over long losses.
    */
   conceal(samples: number): Int16Array;
+  /** Releases native state (e.g. libopus's) when the leg drops the codec. Optional; idempotent. */
+  close?(): void;
 }
 
 /** Converts an RTP timestamp span of a codec into a count of PCM samples (per channel). */

@@ -80,6 +80,8 @@ export interface AudioLegStats {
   unknownPayloadType: number;
   sendErrors: number;
   decodeErrors: number;
+  /** Lost Opus frames rebuilt from the next packet's in-band FEC (RFC 6716 §2.1.7). */
+  fecRecovered: number;
   encodeErrors: number;
   dtmfReceived: number;
   dtmfSent: number;
@@ -93,6 +95,7 @@ export class AudioLeg {
   private readonly endpoint: RtpEndpoint;
   private receive: AudioReceivePath;
   private send: AudioSendPath;
+  private sendCodec: AudioCodec;
   private dtmfIn: DtmfReceiver | undefined;
   private muted = false;
   private extensionLevel: { rms: number; atMs: number } | undefined;
@@ -106,7 +109,8 @@ export class AudioLeg {
     this.legId = opts.legId;
     this.params = checkAudioLegParams(opts.params);
     this.receive = this.newReceivePath(opts.codecFactory(this.params));
-    this.send = this.newSendPath(opts.codecFactory(this.params));
+    this.sendCodec = opts.codecFactory(this.params);
+    this.send = this.newSendPath(this.sendCodec);
     this.dtmfIn = this.newDtmfReceiver();
     this.endpoint = new RtpEndpoint({
       pair: opts.pair,
@@ -170,8 +174,15 @@ export class AudioLeg {
     const sendCodec = sendChanged ? this.opts.codecFactory(next) : undefined;
     this.endpoint.update({ remote: transportOf(next), payloadTypes: payloadTypesOf(next), clockRate: next.clockRate });
     this.params = next;
-    if (receiveCodec) this.receive = this.newReceivePath(receiveCodec);
-    if (sendCodec) this.send = this.newSendPath(sendCodec, this.send.position());
+    if (receiveCodec) {
+      this.receive.close();
+      this.receive = this.newReceivePath(receiveCodec);
+    }
+    if (sendCodec) {
+      this.sendCodec.close?.();
+      this.sendCodec = sendCodec;
+      this.send = this.newSendPath(sendCodec, this.send.position());
+    }
     if (codecChanged || next.telephoneEventPt !== prev.telephoneEventPt) this.dtmfIn = this.newDtmfReceiver();
   }
 
@@ -239,6 +250,7 @@ export class AudioLeg {
       unknownPayloadType: e.unknownPayloadType,
       sendErrors: e.sendErrors,
       decodeErrors: this.receive.counters.decodeErrors,
+      fecRecovered: this.receive.counters.fecRecovered,
       encodeErrors: this.send.counters.encodeErrors,
       dtmfReceived: this.dtmfReceived,
       dtmfSent: this.send.counters.dtmfSent,
@@ -246,8 +258,10 @@ export class AudioLeg {
     };
   }
 
-  /** Sends RTCP BYE and releases the ports. Idempotent. */
+  /** Sends RTCP BYE, releases the ports and the codecs' native state. Idempotent. */
   close(reason?: string): Promise<void> {
+    this.receive.close();
+    this.sendCodec.close?.();
     return this.endpoint.close(reason);
   }
 

@@ -7,9 +7,13 @@
  * 20 ms tick. Should the FIFO run dry (a tick fired early relative to the buffer's clock) the tick
  * is padded with silence; should it hold more than two ticks beyond what the tick needs (ticks
  * skipped after a stall), the oldest audio is dropped — both are counted.
+ *
+ * A lost Opus packet whose successor is already buffered is rebuilt from the successor's in-band
+ * FEC (LBRR, RFC 6716 §2.1.7; RFC 7587 §3.3) rather than concealed, when the sender put LBRR data
+ * in it and the codec's binding can decode it.
  */
 import { CodecError } from '../errors';
-import { type JitterBufferOptions, type JitterBufferPacket, type JitterBufferPushResult, type JitterBufferStats, JitterBuffer } from '../rtp/jitter-buffer';
+import { type JitterBufferEvent, type JitterBufferOptions, type JitterBufferPacket, type JitterBufferPushResult, type JitterBufferStats, JitterBuffer } from '../rtp/jitter-buffer';
 import type { AudioCodec } from './audio-codec';
 import { rtpUnitsToSamples } from './audio-codec';
 import { OpusCodec } from './opus-codec';
@@ -38,6 +42,8 @@ export interface AudioReceiveCounters {
   underruns: number;
   /** Samples dropped because the FIFO held too much. */
   overrunSamples: number;
+  /** Lost frames rebuilt from the next packet's in-band FEC (a subset of the jitter buffer's `concealed`). */
+  fecRecovered: number;
 }
 
 /** Receive path of one leg. */
@@ -47,7 +53,7 @@ export class AudioReceivePath {
   private readonly resampler: Resampler | undefined;
   private readonly samplesPerTick: number;
   private started = false;
-  readonly counters: AudioReceiveCounters = { decodeErrors: 0, underruns: 0, overrunSamples: 0 };
+  readonly counters: AudioReceiveCounters = { decodeErrors: 0, underruns: 0, overrunSamples: 0, fecRecovered: 0 };
 
   constructor(private readonly opts: AudioReceivePathOptions) {
     const codec = opts.codec;
@@ -74,12 +80,17 @@ export class AudioReceivePath {
   pullFrame(): Int16Array | undefined {
     if (!this.started) return undefined;
     const codec = this.opts.codec;
-    for (const event of this.jitter.pull()) {
+    const events = this.jitter.pull();
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i];
       const samples = rtpUnitsToSamples(codec, event.duration);
       if (event.kind === 'frame') {
         this.fifo.push(this.decode(event.packet.payload, samples));
       } else if (event.kind === 'missing') {
-        this.fifo.push(codec.conceal(samples));
+        const next = event.reason === 'loss' ? this.nextPacket(events, i) : undefined;
+        const recovered = next && codec instanceof OpusCodec ? codec.recover(next.payload, samples) : undefined;
+        if (recovered) this.counters.fecRecovered++;
+        this.fifo.push(recovered ?? codec.conceal(samples));
       } else {
         this.fifo.pushSilence(samples);
       }
@@ -97,6 +108,18 @@ export class AudioReceivePath {
   /** The jitter buffer's counters and delays. */
   jitterStats(): JitterBufferStats {
     return this.jitter.stats();
+  }
+
+  /** The packet right after event `i`: the next event's when it plays one, else the buffer's head when due next. */
+  private nextPacket(events: readonly JitterBufferEvent[], i: number): JitterBufferPacket | undefined {
+    const following = events[i + 1];
+    if (following) return following.kind === 'frame' ? following.packet : undefined;
+    return this.jitter.peekNext();
+  }
+
+  /** Releases the codec's native state (libopus); the path is not used afterwards. */
+  close(): void {
+    this.opts.codec.close?.();
   }
 
   /** Decodes a payload; a payload the codec rejects, or that decodes to the wrong length, is concealed. */

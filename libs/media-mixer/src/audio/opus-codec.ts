@@ -6,10 +6,13 @@
  *
  * The binding is injected so that this library does not pin an npm package: `@discordjs/opus`'s
  * `OpusEncoder` satisfies `OpusBinding` as is; `@evan/opus` does with its `Encoder` and `Decoder`.
+ * A binding that also offers `decodeFec` lets a lost frame be rebuilt from the low-bitrate
+ * redundancy (LBRR, RFC 6716 §2.1.7 and §4.2.4) that the sender put into the packet after it
+ * (in-band FEC, RFC 7587 §3.3 `useinbandfec`).
  */
 import { CodecError, InvalidArgumentError, PacketFormatError } from '../errors';
 import type { AudioCodec } from './audio-codec';
-import { readOpusPacket } from './opus-packet';
+import { type OpusPacketInfo, readOpusPacket } from './opus-packet';
 import { PacketLossConcealer } from './packet-loss-concealment';
 
 /** A libopus encoder/decoder pair created for mono at `sampleRate`. */
@@ -18,6 +21,14 @@ export interface OpusBinding {
   encode(pcm: Buffer): Uint8Array;
   /** Decodes one packet to 16-bit little-endian mono PCM. */
   decode(packet: Buffer): Uint8Array;
+  /**
+   * Decodes the frame before `nextPacket` from the LBRR data `nextPacket` carries (libopus
+   * `opus_decode(…, decode_fec = 1)`, RFC 6716 §2.1.7), as 16-bit little-endian mono PCM of
+   * `frameSamples` samples at the binding's rate. Optional: bindings without it get concealment.
+   */
+  decodeFec?(nextPacket: Buffer, frameSamples: number): Uint8Array;
+  /** Releases the binding's libopus state; the binding is not used afterwards. Optional; idempotent. */
+  close?(): void;
 }
 
 const OPUS_RATES = new Set([8000, 12000, 16000, 24000, 48000]);
@@ -58,14 +69,57 @@ export class OpusCodec implements AudioCodec {
   decode(payload: Buffer): Int16Array {
     try {
       readOpusPacket(payload);
-      const bytes = this.binding.decode(payload);
-      const pcm = new Int16Array(bytes.byteLength >> 1);
-      Buffer.from(pcm.buffer).set(bytes.subarray(0, pcm.byteLength)); // copy: the binding's buffer may be reused or unaligned
-      return this.plc.accept(pcm);
+      return this.plc.accept(toPcm(this.binding.decode(payload)));
     } catch (error) {
       const reason = error instanceof PacketFormatError ? error.reason : (error as Error).message;
       throw new CodecError(`Opus decode failed: ${reason}`);
     }
+  }
+
+  /**
+   * Rebuilds a lost frame of `samples` samples (at `sampleRate`) from the in-band FEC of the packet
+   * that follows it (RFC 6716 §2.1.7; RFC 7587 §3.3). Undefined — conceal instead — when the binding
+   * cannot decode FEC, `nextPacket` carries no LBRR data for its first frame (CELT-only packets
+   * never do, RFC 6716 §3.1), or libopus rejects the packet. Must be called before `nextPacket` is
+   * decoded itself, since libopus decodes the two in order.
+   */
+  recover(nextPacket: Buffer, samples: number): Int16Array | undefined {
+    if (!this.binding.decodeFec || !OpusCodec.carriesFec(nextPacket)) return undefined;
+    let pcm: Int16Array;
+    try {
+      pcm = toPcm(this.binding.decodeFec(nextPacket, samples));
+    } catch {
+      return undefined; // a packet libopus refuses here is counted when it is decoded in turn
+    }
+    if (pcm.length !== samples) return undefined;
+    return this.plc.accept(pcm);
+  }
+
+  /** Releases the binding's libopus state (when it has a `close`). Idempotent as the binding is. */
+  close(): void {
+    this.binding.close?.();
+  }
+
+  /**
+   * Does the first frame of this packet carry LBRR data (RFC 6716 §4.2.3, §4.2.4)? The SILK layer
+   * (SILK-only and hybrid modes) opens with one VAD flag per 20 ms SILK frame and then the LBRR
+   * flag, each range-coded with probability ½ — which, at the start of a range-coded frame
+   * (RFC 6716 §4.1.1: the decoder skips the first bit), are the frame's bits 1, 2, … in order.
+   */
+  static carriesFec(packet: Uint8Array): boolean {
+    let info: OpusPacketInfo;
+    try {
+      info = readOpusPacket(packet);
+    } catch (error) {
+      if (error instanceof PacketFormatError) return false;
+      throw error;
+    }
+    if (info.config >= 16) return false; // CELT-only: no SILK layer
+    const start = firstFrameOffset(packet);
+    if (start === undefined || start >= packet.length) return false;
+    const silkFrames = info.config < 12 ? [1, 1, 2, 3][info.config % 4] : 1; // 10/20/40/60 ms; hybrid: 10/20 ms
+    const bit = 1 + silkFrames; // MSB-first bit index of the mid channel's LBRR flag
+    return ((packet[start] >> (7 - bit)) & 1) === 1;
   }
 
   /** Waveform substitution for `samples` missing samples at `sampleRate`. */
@@ -82,4 +136,32 @@ export class OpusCodec implements AudioCodec {
       throw error;
     }
   }
+}
+
+/** Copies s16le octets into samples (the binding's buffer may be reused or unaligned). */
+function toPcm(bytes: Uint8Array): Int16Array {
+  const pcm = new Int16Array(bytes.byteLength >> 1);
+  Buffer.from(pcm.buffer).set(bytes.subarray(0, pcm.byteLength));
+  return pcm;
+}
+
+/** Offset of the first frame's data (RFC 6716 §3.2.2–3.2.5), or undefined when the lengths run out. */
+function firstFrameOffset(packet: Uint8Array): number | undefined {
+  const code = packet[0] & 0x03;
+  if (code === 0 || code === 1) return 1;
+  if (code === 2) return packet.length > 1 && packet[1] >= 252 ? 3 : 2;
+  const count = packet[1];
+  let i = 2;
+  if (count & 0x40) {
+    // padding: each 255 adds 254 octets plus another length octet
+    while (i < packet.length && packet[i] === 255) i++;
+    i++;
+  }
+  if (count & 0x80) {
+    for (let f = 0; f < (count & 0x3f) - 1; f++) {
+      if (i >= packet.length) return undefined;
+      i += packet[i] >= 252 ? 2 : 1;
+    }
+  }
+  return i <= packet.length ? i : undefined;
 }

@@ -101,6 +101,33 @@ describe('JitterBuffer', () => {
     expect(h.jb.stats().concealed).toBe(1);
   });
 
+  it('peeks at the packet after a lost one without consuming it (RFC 6716 §2.1.7 FEC source)', () => {
+    const h = harness();
+    expect(h.jb.peekNext()).toBeUndefined();
+    let peeked: number | undefined;
+    for (let seq = 100; seq < 110; seq++) {
+      if (seq !== 103) h.jb.push(h.packet(seq));
+      const before = h.events.length;
+      h.tick();
+      const pulled = h.events.slice(before);
+      if (pulled.length > 0 && pulled[pulled.length - 1].kind === 'missing') peeked = h.jb.peekNext()?.payload[0];
+    }
+    expect(h.kinds()).toContain('m:loss');
+    expect(peeked).toBe(104);
+    expect(h.played()).toContain(104); // still played in turn
+  });
+
+  it('peeks at nothing while the packet due next has not arrived', () => {
+    const h = harness();
+    for (let seq = 100; seq < 103; seq++) {
+      h.jb.push(h.packet(seq));
+      h.tick();
+    }
+    for (let i = 0; i < 3; i++) h.tick();
+    h.jb.push(h.packet(110)); // far ahead of the play position
+    expect(h.jb.peekNext()).toBeUndefined();
+  });
+
   it('drops duplicates, before and after playout', () => {
     const h = harness();
     h.jb.push(h.packet(100));

@@ -197,6 +197,17 @@ export class JitterBuffer {
     return events;
   }
 
+  /**
+   * The buffered packet that plays next, right at the play position (no gap before it), without
+   * consuming it; undefined when the next audio is not here yet. After a `missing` event this is the
+   * packet that follows the lost one — whose in-band FEC can rebuild it (RFC 6716 §2.1.7).
+   */
+  peekNext(): JitterBufferPacket | undefined {
+    const head = this.queue[0];
+    if (!head || this.ssrc === undefined) return undefined;
+    return Math.abs(head.ts - this.playPos) <= this.frame / 4 ? head.packet : undefined;
+  }
+
   /** Counters and the current and target delays. */
   stats(): JitterBufferStats {
     const currentRtp = this.outPos - this.playPos - this.minTransit();
