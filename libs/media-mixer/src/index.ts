@@ -126,3 +126,5 @@ export { compositeArgs, decoderArgs, encoderArgs, labelArgs, PIPE_FORMAT } from 
 export type { CompositeArgsOptions, DecoderArgsOptions, EncoderArgsOptions, LabelArgsOptions, VideoCodecName } from './video/ffmpeg-args';
 export { rtpInputArgs, rtpInputSdp, RTPMAP_NAMES } from './video/rtp-input-sdp';
 export type { RtpInputSdpOptions } from './video/rtp-input-sdp';
+export { ToneSource, PIN_PROMPT_TONE } from './audio/tone-source';
+export type { TonePrompt } from './audio/tone-source';
