@@ -17,6 +17,8 @@ import type { FrameClockOptions, TimerScheduler } from './audio/frame-clock';
 import type { OpusBinding } from './audio/opus-codec';
 import type { ActiveSpeakerOptions } from './audio/active-speaker';
 import { RoomAudio, type RoomAudioTickStats } from './audio/room-audio';
+import { PromptLeg } from './audio/prompt-leg';
+import type { TonePrompt } from './audio/tone-source';
 import { InvalidArgumentError, MediaMixerError, UnsupportedCodecError } from './errors';
 import { type MediaLogger, silentMediaLogger } from './media-logger';
 import type { JitterBufferOptions } from './rtp/jitter-buffer';
@@ -81,6 +83,8 @@ export interface MediaEngineEvents {
 interface LegEntry {
   pair: RtpPortPair;
   roomId?: string;
+  /** The tone the leg hears before it is started in a room. */
+  prompt?: PromptLeg;
 }
 
 /** The media plane of the MCU. */
@@ -170,6 +174,10 @@ export class MediaEngine {
     if (entry.roomId !== undefined) throw new InvalidArgumentError(`Leg ${allocation.legId} already started in room ${entry.roomId}`);
     const existing = this.rooms.get(roomId);
     const room = existing ?? this.newRoom(roomId);
+    const prompt = entry.prompt;
+    // The prompt's endpoint leaves the sockets synchronously; its BYE is still in flight on them.
+    if (prompt) void prompt.close('joining the room');
+    entry.prompt = undefined;
     try {
       room.addLeg(allocation.legId, entry.pair, params);
     } catch (err) {
@@ -180,6 +188,56 @@ export class MediaEngine {
     entry.roomId = roomId;
     this.logger.info({ roomId, legId: allocation.legId, codec: params.codec, ptimeMs: params.ptimeMs, direction: params.direction }, 'media leg started');
     return allocation.legId;
+  }
+
+  /**
+   * Plays a generated tone to an allocated leg that is not in a room yet (e.g. while its caller keys a
+   * PIN): RTP with `params`' codec, every 20 ms; what the remote sends is received (RFC 4733 digits
+   * become `dtmf` events with roomId `''`) but mixed nowhere. A later `startLeg` on the same allocation
+   * ends the tone and carries the leg into its room on the same ports (new SSRC after an RTCP BYE,
+   * RFC 3550 §6.6); `stopPrompt`/`stopLeg`/`release` end it too. A second call replaces the tone.
+   * @throws InvalidArgumentError for an allocation not held, a leg already in a room, invalid
+   *   parameters or an impossible tone; UnsupportedCodecError. The allocation stays held after a throw.
+   */
+  startPrompt(allocation: LegAllocation, params: AudioLegParams, prompt: TonePrompt): void {
+    this.assertOpen();
+    const entry = this.legs.get(allocation.legId);
+    if (!entry || entry.pair.rtpPort !== allocation.localPort) throw new InvalidArgumentError(`Allocation ${allocation.legId} is not held`);
+    if (entry.roomId !== undefined) throw new InvalidArgumentError(`Leg ${allocation.legId} already started in room ${entry.roomId}`);
+    const legId = allocation.legId;
+    if (entry.prompt) void entry.prompt.close('prompt replaced');
+    entry.prompt = undefined;
+    entry.prompt = new PromptLeg({
+      legId,
+      pair: entry.pair,
+      params,
+      prompt,
+      codecFactory: this.codecFactory,
+      mixerRate: MIXER_SAMPLE_RATE,
+      cname: `tessera@${this.publicAddress}`,
+      logger: this.logger,
+      clock: this.opts.clock,
+      frameClock: this.opts.frameClock,
+      rtcpTimers: this.opts.rtcpTimers,
+      rtcpIntervalMs: this.opts.rtcpIntervalMs,
+      jitter: this.opts.jitter,
+      onDtmf: (digit, durationMs) => this.events.emit('dtmf', { roomId: '', legId, digit, durationMs }),
+    });
+    this.logger.info({ legId, codec: params.codec, frequencies: prompt.frequencies }, 'prompt tone started');
+  }
+
+  /** Ends a leg's prompt tone (RTCP BYE); the ports stay held. No-op without a prompt. */
+  async stopPrompt(legId: string): Promise<void> {
+    const entry = this.legs.get(legId);
+    const prompt = entry?.prompt;
+    if (!entry || !prompt) return;
+    entry.prompt = undefined;
+    await prompt.close();
+  }
+
+  /** Whether the leg is hearing a prompt tone. */
+  isPrompting(legId: string): boolean {
+    return this.legs.get(legId)?.prompt !== undefined;
   }
 
   /**
@@ -200,6 +258,9 @@ export class MediaEngine {
     this.legs.delete(legId);
     const room = entry.roomId === undefined ? undefined : this.rooms.get(entry.roomId);
     if (!room) {
+      const prompt = entry.prompt;
+      entry.prompt = undefined;
+      if (prompt) await prompt.close(reason);
       entry.pair.release();
       return;
     }
