@@ -28,6 +28,13 @@ class FakeMedia implements H323MediaSource {
   next = 40_000;
   readonly held = new Set<number>();
   readonly started: Array<{ roomId: string; participantId: string; remotePort: number | undefined }> = [];
+  /** What each leg's media was told, in order (prompt tone, its end, room media, release). */
+  readonly log: Array<{ rtpPort: number; what: 'prompt' | 'stopPrompt' | 'start' | 'release'; remotePort?: number }> = [];
+
+  /** The sequence of calls on one leg's media. */
+  sequence(rtpPort: number): string[] {
+    return this.log.filter((e) => e.rtpPort === rtpPort).map((e) => e.what);
+  }
 
   async allocate(): Promise<H323LegMedia> {
     if (this.exhausted) throw new MediaPortsExhaustedError('no ports');
@@ -37,8 +44,15 @@ class FakeMedia implements H323MediaSource {
     return {
       address: LOCAL,
       rtpPort,
-      start: (roomId, participantId, channel) => this.started.push({ roomId, participantId, remotePort: channel.remoteRtp?.port }),
-      release: () => this.held.delete(rtpPort),
+      start: (roomId, participantId, channel) => {
+        this.started.push({ roomId, participantId, remotePort: channel.remoteRtp?.port });
+        this.log.push({ rtpPort, what: 'start', remotePort: channel.remoteRtp?.port });
+      },
+      prompt: (channel) => this.log.push({ rtpPort, what: 'prompt', remotePort: channel.remoteRtp?.port }),
+      stopPrompt: () => this.log.push({ rtpPort, what: 'stopPrompt' }),
+      release: () => {
+        if (this.held.delete(rtpPort)) this.log.push({ rtpPort, what: 'release' });
+      },
     };
   }
 }
@@ -126,6 +140,7 @@ describe('H323Bridge: H.323 calls into conference rooms', () => {
     expect(participant.remote).toMatch(/^(.+@)?127\.0\.0\.1:\d+$/);
     await until(() => media.started.length === 1);
     expect(media.started[0]).toEqual({ roomId: r.id, participantId: participant.id, remotePort: 30_000 });
+    expect(media.log.map((e) => e.what)).not.toContain('prompt'); // no PIN to key: no prompt tone
     expect(admission.asked).toHaveLength(1);
     call.hangUp('normal');
     await until(() => released());
@@ -211,12 +226,17 @@ describe('H323Bridge: H.323 calls into conference rooms', () => {
     const { call, released } = await dial([{ type: 'dialedDigits', value: r.number }]);
     await until(() => call.state === H323CallState.Active);
     expect(conference.listParticipants(r.id)).toEqual([]);
+    // While the PIN is keyed the caller hears the prompt tone on its receive channel (our transmit channel).
+    const prompt = await until(() => media.log.find((e) => e.what === 'prompt'));
+    expect(prompt.remotePort).toBe(30_000);
     await key(call, '99#');
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(conference.listParticipants(r.id)).toEqual([]);
+    expect(media.sequence(prompt.rtpPort)).toEqual(['prompt']); // a wrong PIN: the prompt goes on
     await key(call, '12*1234#');
     const p = await until(() => conference.listParticipants(r.id).find((x) => x.state === 'connected'));
     await until(() => media.started.some((m) => m.participantId === p.id));
+    expect(media.sequence(prompt.rtpPort)).toEqual(['prompt', 'stopPrompt', 'start']);
     expect(released()).toBeUndefined();
   });
 
@@ -224,10 +244,12 @@ describe('H323Bridge: H.323 calls into conference rooms', () => {
     const r = await room({ pin: '55', lobby: true });
     const { call } = await dial([{ type: 'dialedDigits', value: r.number }]);
     await until(() => call.state === H323CallState.Active);
+    const prompt = await until(() => media.log.find((e) => e.what === 'prompt'));
     await key(call, '55#');
     const waiting = await until(() => conference.listParticipants(r.id).find((x) => x.state === 'lobby'));
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(media.started).toEqual([]);
+    expect(media.sequence(prompt.rtpPort)).toEqual(['prompt', 'stopPrompt']); // the PIN was accepted: no more tone
     await conference.admit(r.id, waiting.id);
     await until(() => conference.listParticipants(r.id).find((x) => x.state === 'connected'));
     await until(() => media.started.some((m) => m.participantId === waiting.id));
@@ -240,6 +262,10 @@ describe('H323Bridge: H.323 calls into conference rooms', () => {
     await key(call, '12');
     expect(await until(() => released())).toMatchObject({ reason: 'rejected', causeValue: 21, by: 'remote' });
     expect(conference.listParticipants(r.id)).toEqual([]);
+    // The prompt played until the call ended; releasing the ports ends it.
+    const prompt = await until(() => media.log.find((e) => e.what === 'prompt'));
+    await until(() => media.sequence(prompt.rtpPort).includes('release'));
+    expect(media.sequence(prompt.rtpPort)).toEqual(['prompt', 'release']);
   });
 
   it('PIN room: three wrong PINs release the call with destinationRejection (21)', async () => {

@@ -9,6 +9,7 @@
  *     full / locked ────► ReleaseComplete destinationRejection, cause 21
  *     PIN wrong ────────► ReleaseComplete destinationRejection, cause 21
  *     PIN missing ──────► Connect, PIN keyed as DTMF (UserInputIndication) ending in '#' ─► join
+ *                         (meanwhile the transmit channel carries the PIN prompt tone, until the PIN is accepted)
  *                         (3 wrong PINs or 30 s without one ─► ReleaseComplete destinationRejection, cause 21)
  *     ARJ ──────────────► ReleaseComplete destinationRejection, cause 21
  *     no RTP ports ─────► ReleaseComplete gatewayResources, cause 47
@@ -86,6 +87,8 @@ export class H323CallLeg implements ParticipantSignalling {
   private inLobby = false;
   /** The transmit channel, kept when it opens before the caller is in a room (PIN entry). */
   private sendChannel: H323MediaChannel | undefined;
+  /** The PIN prompt tone is playing on the transmit channel. */
+  private prompting = false;
   /** While the PIN is keyed: the room, the request to join it with, the digits, the attempts and the timer. */
   private pin: { roomId: string; request: Omit<JoinRequest, 'pin'>; entry: PinEntry; attempts: number; timer?: NodeJS.Timeout; joining: boolean } | undefined;
 
@@ -165,6 +168,7 @@ export class H323CallLeg implements ParticipantSignalling {
       this.pin = { roomId: resolved.room.id, request, entry: new PinEntry(), attempts: 0, joining: false };
       this.armPinTimer();
       await this.answer();
+      this.startPrompt();
       return;
     }
     if (!result.ok) {
@@ -209,8 +213,28 @@ export class H323CallLeg implements ParticipantSignalling {
       { call: this.call.label, direction: channel.direction, codec: channel.codec, remoteRtp: channel.remoteRtp, localRtpPort: channel.localRtpPort },
       'H.323 audio channel open',
     );
-    if (channel.direction === 'send') this.sendChannel = channel;
+    if (channel.direction === 'send') {
+      this.sendChannel = channel;
+      // A new transmit channel while the PIN is keyed gets the prompt anew (the media plane replaces it).
+      this.prompting = false;
+    }
+    this.startPrompt();
     this.startMedia();
+  }
+
+  /** While the PIN is keyed after Connect, with the transmit channel open: the caller hears the PIN prompt tone. */
+  private startPrompt(): void {
+    const channel = this.sendChannel;
+    if (!this.pin || !this.answered || this.prompting || this.finished || !this.media || !channel?.remoteRtp) return;
+    this.prompting = true;
+    this.media.prompt(channel);
+  }
+
+  /** The PIN was accepted: the prompt tone ends (room audio follows once the leg's media starts). */
+  private stopPrompt(): void {
+    if (!this.prompting) return;
+    this.prompting = false;
+    this.media?.stopPrompt();
   }
 
   /** Starts the leg's media once the caller is in a room and the transmit channel is open. */
@@ -263,6 +287,7 @@ export class H323CallLeg implements ParticipantSignalling {
       if (result.ok) {
         if (pin.timer) clearTimeout(pin.timer);
         this.pin = undefined;
+        this.stopPrompt();
         this.participant = result.participant.id;
         this.roomId = pin.roomId;
         // In a lobby the participant waits with the call connected; admit() then marks it connected and starts media.

@@ -5,7 +5,7 @@
  * names the peer's RTP address (H.323 §8.1.7, H.245 §8.4).
  */
 import type { H323MediaChannel } from '@mcu/h323';
-import { PortRangeExhaustedError, type AudioLegParams, type LegAllocation } from '@mcu/media-mixer';
+import { PIN_PROMPT_TONE, PortRangeExhaustedError, type AudioLegParams, type LegAllocation } from '@mcu/media-mixer';
 import type { ConferenceMedia } from '../conference/conference-media';
 import { errorFields } from '../logging/logger';
 import { MediaPortsExhaustedError } from './media-port-source';
@@ -22,6 +22,14 @@ export interface H323LegMedia {
    * open transmit channel; never throws (failures are logged).
    */
   start(roomId: string, participantId: string, channel: H323MediaChannel): void;
+  /**
+   * The caller is connected but not in a room yet (keying the room PIN): the PIN prompt tone (two 200 ms
+   * beeps of 1000 Hz every 3 s) goes to `channel.remoteRtp` until `start`, `stopPrompt` or `release`.
+   * Never throws (failures are logged).
+   */
+  prompt(channel: H323MediaChannel): void;
+  /** Ends the prompt tone (the ports stay held); no-op without one. */
+  stopPrompt(): void;
   /** Stops sending and gives the ports back; safe to call twice. */
   release(): void;
 }
@@ -42,7 +50,7 @@ interface MediaLogger {
 }
 
 /** The media plane as the H.323 legs use it (`ConferenceMedia` fits). */
-export type H323MediaPlane = Pick<ConferenceMedia, 'allocate' | 'connect'>;
+export type H323MediaPlane = Pick<ConferenceMedia, 'allocate' | 'connect' | 'prompt' | 'stopPrompt'>;
 
 /**
  * The media plane's parameters for an open H.323 transmit channel: RTP to `remoteRtp`, RTCP to `remoteRtcp`
@@ -104,6 +112,16 @@ export class EngineMediaSource implements H323MediaSource {
           logger.warn({ roomId, participantId, ...errorFields(err) }, 'H.323 audio leg not started');
         }
       },
+      prompt(channel) {
+        const params = h323AudioLegParams(channel);
+        if (!params) return;
+        try {
+          media.prompt(allocation, params, PIN_PROMPT_TONE);
+        } catch (err) {
+          logger.warn({ legId: allocation.legId, ...errorFields(err) }, 'H.323 PIN prompt tone not started');
+        }
+      },
+      stopPrompt: () => media.stopPrompt(allocation),
       release: () => allocation.release(),
     };
   }

@@ -12,14 +12,17 @@
  *   engine 'dtmf' ──────────► conference.reportDtmf(…, 'rtp')
  *   engine 'active-speaker' ► conference.setActiveSpeaker
  */
-import type { AudioLegParams, AudioLegStats, LegAllocation, MediaEngine } from '@mcu/media-mixer';
+import type { AudioLegParams, AudioLegStats, LegAllocation, MediaEngine, TonePrompt } from '@mcu/media-mixer';
 import { errorFields } from '../logging/logger';
 import { MediaNotStartedError, ParticipantNotFoundError } from './conference-errors';
 import type { ConferenceLogger, ConferenceManager } from './conference-manager';
 
 
 /** The media plane as the conference uses it (`MediaEngine` fits). */
-export type ConferenceMediaEngine = Pick<MediaEngine, 'allocateLeg' | 'startLeg' | 'updateLeg' | 'setMuted' | 'stats' | 'on' | 'supportsCodec'>;
+export type ConferenceMediaEngine = Pick<
+  MediaEngine,
+  'allocateLeg' | 'startLeg' | 'updateLeg' | 'setMuted' | 'stats' | 'on' | 'supportsCodec' | 'startPrompt' | 'stopPrompt'
+>;
 
 /** One participant's audio leg. */
 interface MediaLeg {
@@ -116,6 +119,23 @@ export class ConferenceMedia {
     this.legs.set(participantId, { participantId, roomId: participant.roomId, allocation });
     this.participantOfLeg.set(allocation.legId, participantId);
     if (participant.muted) this.applyMute(participantId, true);
+  }
+
+  /**
+   * A tone for a caller that is connected but not yet in a room (an H.323 caller keying the room PIN):
+   * sent on the negotiated `params` until `connect` on the same allocation carries the leg into the
+   * room (same ports), `stopPrompt`, or the allocation's release.
+   * @throws InvalidArgumentError / UnsupportedCodecError (`@mcu/media-mixer`) for parameters or a tone the
+   *   media plane cannot run, or an allocation already started; the allocation stays held.
+   */
+  prompt(allocation: LegAllocation, params: AudioLegParams, tone: TonePrompt): void {
+    this.engine.startPrompt(allocation, params, tone);
+    this.logger.info({ legId: allocation.legId, codec: params.codec }, 'prompt tone started');
+  }
+
+  /** Ends the tone `prompt` started (RTCP BYE); the ports stay held. No-op without one. */
+  stopPrompt(allocation: LegAllocation): void {
+    this.engine.stopPrompt(allocation.legId).catch((err: unknown) => this.logger.warn({ legId: allocation.legId, ...errorFields(err) }, 'prompt tone not stopped cleanly'));
   }
 
   /**
