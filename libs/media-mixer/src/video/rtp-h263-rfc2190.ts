@@ -19,12 +19,11 @@
  *   SBIT/EBIT: bits to ignore in the first/last payload octet; consecutive packets of a picture
  *   share the octet where one packet's EBIT and the next one's SBIT add up to 8.
  */
-import type { RtpPacket } from 'werift-rtp';
 import { CodecError, InvalidArgumentError } from '../errors';
 import { FrameAssembler, PayloadAssembler } from './frame-assembler';
 import { isPictureStartCode, parseH263PictureHeader } from './h263-picture-header';
 import { checkedLimit, H263PacketizerOptions, packSegments } from './rtp-h263';
-import type { DepacketizeResult, DepacketizerStats, RtpPayloadChunk } from './video-frame';
+import type { RtpPayloadChunk } from './video-frame';
 
 /** Which RFC 2190 header a packet carries. */
 export type Rfc2190Mode = 'A' | 'B' | 'C';
@@ -148,27 +147,9 @@ class Rfc2190PayloadFormat implements PayloadAssembler<Rfc2190Unit> {
  * change; SBIT/EBIT octets shared between packets are merged. Loss drops the picture and waits
  * for an INTRA picture.
  */
-export class Rfc2190Depacketizer {
-  private readonly assembler = new FrameAssembler(new Rfc2190PayloadFormat());
-
-  /** Adds one RTP packet (in sequence order); never throws on malformed payloads (counted). */
-  push(packet: RtpPacket): DepacketizeResult {
-    return this.assembler.push(packet);
-  }
-
-  /** See `FrameAssembler.needsKeyframe`. */
-  get needsKeyframe(): boolean {
-    return this.assembler.needsKeyframe;
-  }
-
-  /** Counters since construction. */
-  get stats(): Readonly<DepacketizerStats> {
-    return this.assembler.stats;
-  }
-
-  /** Drops the picture in progress and waits for an INTRA picture. */
-  reset(): void {
-    this.assembler.reset();
+export class Rfc2190Depacketizer extends FrameAssembler<Rfc2190Unit> {
+  constructor() {
+    super(new Rfc2190PayloadFormat());
   }
 }
 

@@ -13,11 +13,10 @@
  *          are not sent. V = 1: one VRC octet follows. PLEN > 0: an extra copy of the picture
  *          header (PLEN octets, PEBIT unused bits at its end) follows; the depacketizer skips it.
  */
-import type { RtpPacket } from 'werift-rtp';
 import { CodecError, InvalidArgumentError } from '../errors';
 import { FrameAssembler, PayloadAssembler } from './frame-assembler';
 import { findH263StartCodes, isPictureStartCode, parseH263PictureHeader } from './h263-picture-header';
-import { DEFAULT_MAX_PAYLOAD_OCTETS, DepacketizeResult, DepacketizerStats, RtpPayloadChunk } from './video-frame';
+import { DEFAULT_MAX_PAYLOAD_OCTETS, RtpPayloadChunk } from './video-frame';
 
 /** Fields of the RFC 4629 payload header. */
 export interface H263PayloadHeader {
@@ -112,27 +111,9 @@ class H263PayloadFormat implements PayloadAssembler<H263Unit> {
  * ends at the marker bit or a timestamp change (RFC 4629 §5.1); loss drops it and waits for an
  * INTRA picture.
  */
-export class H263Depacketizer {
-  private readonly assembler = new FrameAssembler(new H263PayloadFormat());
-
-  /** Adds one RTP packet (in sequence order); never throws on malformed payloads (counted). */
-  push(packet: RtpPacket): DepacketizeResult {
-    return this.assembler.push(packet);
-  }
-
-  /** See `FrameAssembler.needsKeyframe`. */
-  get needsKeyframe(): boolean {
-    return this.assembler.needsKeyframe;
-  }
-
-  /** Counters since construction. */
-  get stats(): Readonly<DepacketizerStats> {
-    return this.assembler.stats;
-  }
-
-  /** Drops the picture in progress and waits for an INTRA picture. */
-  reset(): void {
-    this.assembler.reset();
+export class H263Depacketizer extends FrameAssembler<H263Unit> {
+  constructor() {
+    super(new H263PayloadFormat());
   }
 }
 

@@ -29,10 +29,9 @@
  *   A key frame continues with the start code 9d 01 2a, then 14-bit width and height, little
  *   endian, each with a 2-bit scale in the top bits (RFC 6386 §9.1).
  */
-import type { RtpPacket } from 'werift-rtp';
 import { CodecError, InvalidArgumentError } from '../errors';
 import { FrameAssembler, PayloadAssembler } from './frame-assembler';
-import { DEFAULT_MAX_PAYLOAD_OCTETS, DepacketizeResult, DepacketizerStats, RtpPayloadChunk } from './video-frame';
+import { DEFAULT_MAX_PAYLOAD_OCTETS, RtpPayloadChunk } from './video-frame';
 
 /** The VP8 payload descriptor of one RTP packet (RFC 7741 §4.2). */
 export interface Vp8PayloadDescriptor {
@@ -193,27 +192,9 @@ class Vp8PayloadFormat implements PayloadAssembler<Vp8Unit> {
  * S = 1, PID = 0 and ends at the marker bit or a timestamp change; the P bit of its payload header
  * says whether it is a key frame. Loss drops the frame and waits for a key frame.
  */
-export class Vp8Depacketizer {
-  private readonly assembler = new FrameAssembler(new Vp8PayloadFormat());
-
-  /** Adds one RTP packet (in sequence order); never throws on malformed payloads (counted). */
-  push(packet: RtpPacket): DepacketizeResult {
-    return this.assembler.push(packet);
-  }
-
-  /** See `FrameAssembler.needsKeyframe`. */
-  get needsKeyframe(): boolean {
-    return this.assembler.needsKeyframe;
-  }
-
-  /** Counters since construction. */
-  get stats(): Readonly<DepacketizerStats> {
-    return this.assembler.stats;
-  }
-
-  /** Drops the frame in progress and waits for a key frame. */
-  reset(): void {
-    this.assembler.reset();
+export class Vp8Depacketizer extends FrameAssembler<Vp8Unit> {
+  constructor() {
+    super(new Vp8PayloadFormat());
   }
 }
 
