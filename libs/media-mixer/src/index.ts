@@ -128,3 +128,5 @@ export { rtpInputArgs, rtpInputSdp, RTPMAP_NAMES } from './video/rtp-input-sdp';
 export type { RtpInputSdpOptions } from './video/rtp-input-sdp';
 export { ToneSource, PIN_PROMPT_TONE } from './audio/tone-source';
 export type { TonePrompt } from './audio/tone-source';
+export { DEFAULT_ROOM_LAYOUT, PIPELINE_CODEC, VIDEO_PAYLOAD_FORMATS, videoPayloadFormat } from './video/video-leg-params';
+export type { RoomLayoutSettings, VideoLegParams, VideoLegStats, VideoPayloadFormat } from './video/video-leg-params';

@@ -24,6 +24,15 @@ import { type MediaLogger, silentMediaLogger } from './media-logger';
 import type { JitterBufferOptions } from './rtp/jitter-buffer';
 import { PortAllocator, type RtpPortPair } from './rtp/port-allocator';
 import { type Listener, TypedEvents } from './typed-events';
+import type { FfmpegCapabilities, LocatedFfmpeg } from './video/ffmpeg-locator';
+import { FfmpegNotFoundError } from './video/video-errors';
+import {
+  DEFAULT_ROOM_LAYOUT,
+  type RoomLayoutSettings,
+  type VideoLegParams,
+  type VideoLegStats,
+  type VideoPayloadFormat,
+} from './video/video-leg-params';
 
 /** Creates a libopus encoder/decoder pair, mono, at `sampleRate` Hz (one per leg and direction). */
 export type OpusBindingFactory = (sampleRate: number) => OpusBinding;
@@ -56,6 +65,18 @@ export interface MediaEngineOptions {
   frameClock?: Pick<FrameClockOptions, 'now' | 'timers'>;
   /** RTCP timers (tests). */
   rtcpTimers?: TimerScheduler;
+  /**
+   * The video pipeline's ffmpeg (located once at start-up by `FfmpegLocator`). Without it every
+   * `startVideoLeg` throws FfmpegNotFoundError and `supportsVideoCodec` is false: audio still works.
+   */
+  video?: {
+    ffmpeg: LocatedFfmpeg;
+    capabilities: FfmpegCapabilities;
+    /** TrueType font for the name labels (`findFontFile`); no font, no labels. */
+    fontFile?: string;
+  };
+  /** Why video is unavailable (the locator's FfmpegNotFoundError), thrown again by `startVideoLeg`. */
+  videoUnavailable?: Error;
 }
 
 /** Ports held for a leg between the offer/answer and `startLeg`. */
@@ -78,6 +99,13 @@ export interface MediaEngineEvents {
   dtmf: { roomId: string; legId: string; digit: string; durationMs: number };
   /** The room's active speaker changed (dominated ≥ 1 s), or the floor emptied (null). */
   'active-speaker': { roomId: string; legId: string | null };
+  /**
+   * The MCU needs a key frame from this video leg's sender (start, loss, SSRC change, undecodable
+   * picture), repeated with backoff until one decodes. The engine has already sent RTCP PLI/FIR
+   * where the leg allows it; the signalling side also sends H.245 videoFastUpdatePicture (H.323) or
+   * SIP INFO picture_fast_update where the endpoint relies on those.
+   */
+  'video-keyframe-request': { roomId: string; legId: string };
 }
 
 interface LegEntry {
@@ -321,6 +349,87 @@ export class MediaEngine {
   /** Ids of the started legs of a room (empty for an unknown room). */
   legsOf(roomId: string): string[] {
     return this.rooms.get(roomId)?.legIds() ?? [];
+  }
+
+  /**
+   * Whether a video payload format can be negotiated: ffmpeg was found and its build has the
+   * encoder (libx264 for H264, libvpx for VP8, h263p for H263-1998/2000, h263 for H263, h261 for H261).
+   */
+  supportsVideoCodec(format: VideoPayloadFormat): boolean {
+    void format;
+    return false;
+  }
+
+  /**
+   * Starts a video leg on an allocated port pair in a room (created on first use): the remote's
+   * camera becomes a tile of the room's composite, and the remote receives the composite in
+   * `params.codec` (docs/video-pipeline.md). `options.audioLegId` pairs it with the participant's
+   * audio leg (active speaker, one tile per participant); `options.displayName` labels the tile.
+   * @returns the leg id.
+   * @throws FfmpegNotFoundError when no usable ffmpeg was found at start-up (the message names
+   *   FFMPEG_PATH, ffmpeg-static and PATH); UnsupportedCodecError for a format this ffmpeg cannot
+   *   encode; InvalidArgumentError as `startLeg`. The allocation stays held after a throw.
+   */
+  startVideoLeg(roomId: string, allocation: LegAllocation, params: VideoLegParams, options: { displayName: string; audioLegId?: string }): string {
+    this.assertOpen();
+    void roomId;
+    void params;
+    void options;
+    if (!this.opts.video) throw this.opts.videoUnavailable ?? new FfmpegNotFoundError([]);
+    throw new UnsupportedCodecError(params.codec, `video leg ${allocation.legId}: the video pipeline is not available`);
+  }
+
+  /**
+   * Renegotiates a started video leg (re-INVITE, new OLC): any subset of the parameters.
+   * @throws InvalidArgumentError for an unknown leg or invalid parameters; UnsupportedCodecError.
+   */
+  updateVideoLeg(legId: string, changes: Partial<VideoLegParams>): void {
+    void changes;
+    throw new InvalidArgumentError(`Video leg ${legId} is not started`);
+  }
+
+  /**
+   * The room's layout; kept for a room that has no legs yet, applied from the next video frame.
+   * Default `DEFAULT_ROOM_LAYOUT` (`auto`, no self view).
+   * @throws InvalidArgumentError for an unknown layout name.
+   */
+  setLayout(roomId: string, settings: RoomLayoutSettings): void {
+    void roomId;
+    void settings;
+  }
+
+  /** The room's layout (the default for a room never set). */
+  layoutOf(roomId: string): RoomLayoutSettings {
+    void roomId;
+    return { ...DEFAULT_ROOM_LAYOUT };
+  }
+
+  /** Forgets a room's layout (the room was deleted). */
+  clearLayout(roomId: string): void {
+    void roomId;
+  }
+
+  /** The name drawn on the tile of a leg (audio or video; an audio-only participant's placeholder carries it). Unknown legs are ignored. */
+  setDisplayName(legId: string, displayName: string): void {
+    void legId;
+    void displayName;
+  }
+
+  /**
+   * A video receiver asked for a key frame through signalling (SIP INFO picture_fast_update, H.245
+   * videoFastUpdatePicture): its encoder emits an IDR within 500 ms, at most one per second per encoder.
+   * Unknown or audio legs are ignored.
+   */
+  requestKeyframe(legId: string): void {
+    void legId;
+  }
+
+  /**
+   * Statistics of a started video leg.
+   * @throws InvalidArgumentError for an unknown or not started video leg.
+   */
+  videoStats(legId: string): VideoLegStats {
+    throw new InvalidArgumentError(`Video leg ${legId} is not started`);
   }
 
   /** Port pairs held and the range's capacity (health reporting). */
