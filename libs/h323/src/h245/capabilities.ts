@@ -8,6 +8,7 @@
  * capability sets list the audio codecs in preference order.
  */
 import type { H245Types } from '../asn1/generated';
+import { H241_NON_INTERLEAVED_OID, H241_SINGLE_NAL_OID, videoCapability, type VideoCapabilityDescription } from './video-capabilities';
 
 /** The audio codecs this MCU mixes: the H.245 AudioCapability alternatives of the same name. */
 export type AudioCodecName = 'g711Ulaw64k' | 'g711Alaw64k' | 'g722-64k';
@@ -49,6 +50,17 @@ export interface LocalCapabilities {
   readonly telephoneEventPayloadType?: number;
   /** maximumAudioDelayJitter (ms, 0..1023) of the H2250Capability; default 250. */
   readonly maximumAudioDelayJitter?: number;
+  /**
+   * Video codecs we receive and send, in preference order (H.245 §6.2.8; H.241 for H.264); none: audio only.
+   * Announced as receiveVideoCapability and transmitVideoCapability alternatives in their own simultaneous
+   * capability sets, beside audio.
+   */
+  readonly video?: readonly VideoCapabilityDescription[];
+  /**
+   * H.264 RTP packetization modes we receive (H.241 §8.3.2, announced in mediaPacketizationCapability); default
+   * [0] (single NAL unit, the H.323 default). The first one is also the mode of the H.264 channels we open.
+   */
+  readonly h264PacketizationModes?: readonly (0 | 1)[];
 }
 
 /** Default per-packet durations (ms). */
@@ -66,8 +78,14 @@ function noMultipoint(): H245Types.MultipointCapability {
   };
 }
 
-/** The H2250Capability of our TCS (H.245 Annex B.2.2.4, H2250Capability). */
-export function h2250Capability(maximumAudioDelayJitter = 250): H245Types.MultiplexCapability {
+/**
+ * The H2250Capability of our TCS (H.245 Annex B.2.2.4, H2250Capability).
+ * @param h264Modes H.264 packetization modes to list in mediaPacketizationCapability (H.241 §8.3.2), if any
+ */
+export function h2250Capability(maximumAudioDelayJitter = 250, h264Modes: readonly (0 | 1)[] = []): H245Types.MultiplexCapability {
+  const rtpPayloadType: H245Types.RTPPayloadType[] = h264Modes.map((mode) => ({
+    payloadDescriptor: { tag: 'oid', value: mode === 1 ? H241_NON_INTERLEAVED_OID : H241_SINGLE_NAL_OID },
+  }));
   return {
     tag: 'h2250Capability',
     value: {
@@ -77,7 +95,7 @@ export function h2250Capability(maximumAudioDelayJitter = 250): H245Types.Multip
       receiveAndTransmitMultipointCapability: noMultipoint(),
       mcCapability: { centralizedConferenceMC: false, decentralizedConferenceMC: false },
       rtcpVideoControlCapability: false,
-      mediaPacketizationCapability: { h261aVideoPacketization: false },
+      mediaPacketizationCapability: { h261aVideoPacketization: false, ...(rtpPayloadType.length > 0 ? { rtpPayloadType } : {}) },
       logicalChannelSwitchingCapability: false,
       t120DynamicPortCapability: false,
     },
@@ -92,11 +110,14 @@ export function audioCapability(codec: AudioCodecName, frames: number): H245Type
 /**
  * Builds our TerminalCapabilitySet (H.245 Annex B.2.2).
  * @param sequenceNumber 0..255, set by the outgoing capability exchange entity (§5.2)
- * @throws RangeError when `caps.audio` is empty or names a codec twice.
+ * @throws RangeError when `caps.audio` is empty or names a codec twice, or `caps.video` names a codec twice or
+ *   has an invalid description.
  */
 export function buildTerminalCapabilitySet(caps: LocalCapabilities, sequenceNumber: number): H245Types.TerminalCapabilitySet {
   if (caps.audio.length === 0) throw new RangeError('LocalCapabilities.audio must list at least one codec');
   if (new Set(caps.audio).size !== caps.audio.length) throw new RangeError('LocalCapabilities.audio names a codec twice');
+  const video = caps.video ?? [];
+  if (new Set(video.map((v) => v.codec)).size !== video.length) throw new RangeError('LocalCapabilities.video names a codec twice');
   const frames = caps.maxFramesPerPacket ?? DEFAULT_MAX_FRAMES_PER_PACKET;
   const table: H245Types.CapabilityTableEntry[] = [];
   const simultaneous: H245Types.AlternativeCapabilitySet[] = [];
@@ -109,6 +130,11 @@ export function buildTerminalCapabilitySet(caps: LocalCapabilities, sequenceNumb
   if (caps.transmitCapabilities ?? true) {
     const tx = caps.framesPerPacket ?? DEFAULT_FRAMES_PER_PACKET;
     simultaneous.push(caps.audio.map((codec) => add({ tag: 'transmitAudioCapability', value: audioCapability(codec, tx) })));
+  }
+  if (video.length > 0) {
+    const encoded = video.map((v) => videoCapability(v));
+    simultaneous.push(encoded.map((value) => add({ tag: 'receiveVideoCapability', value })));
+    if (caps.transmitCapabilities ?? true) simultaneous.push(encoded.map((value) => add({ tag: 'transmitVideoCapability', value })));
   }
   if (caps.userInput ?? true) {
     simultaneous.push([add({ tag: 'receiveUserInputCapability', value: { tag: 'hookflash', value: null } })]);
@@ -124,7 +150,10 @@ export function buildTerminalCapabilitySet(caps: LocalCapabilities, sequenceNumb
   return {
     sequenceNumber,
     protocolIdentifier: H245_PROTOCOL_IDENTIFIER,
-    multiplexCapability: h2250Capability(caps.maximumAudioDelayJitter ?? 250),
+    multiplexCapability: h2250Capability(
+      caps.maximumAudioDelayJitter ?? 250,
+      video.some((v) => v.codec === 'h264') ? (caps.h264PacketizationModes ?? [0]) : [],
+    ),
     capabilityTable: table,
     capabilityDescriptors: [{ capabilityDescriptorNumber: 1, simultaneousCapabilities: simultaneous }],
   };

@@ -69,6 +69,9 @@ describe('remote capabilities (H.245 Annex B.2.2)', () => {
         transmitAudio: [],
         userInput: { basicString: true, dtmf: true, hookflash: true },
         telephoneEvent: { payloadType: 101, events: '0-16' },
+        receiveVideo: [],
+        transmitVideo: [],
+        h264PacketizationModes: [0],
       },
     });
     if (!result.ok) return;
@@ -98,7 +101,7 @@ describe('remote capabilities (H.245 Annex B.2.2)', () => {
     });
     expect(second.ok && second.capabilities.receiveAudio.map((c) => c.codec)).toEqual(['g711Alaw64k']);
     const empty = table.apply({ sequenceNumber: 3, protocolIdentifier: '0.0.8.245.0.15' });
-    expect(empty).toEqual({ ok: true, capabilities: { empty: true, receiveAudio: [], transmitAudio: [], userInput: { basicString: false, dtmf: false, hookflash: false } } });
+    expect(empty).toEqual({ ok: true, capabilities: { empty: true, receiveAudio: [], transmitAudio: [], userInput: { basicString: false, dtmf: false, hookflash: false }, receiveVideo: [], transmitVideo: [], h264PacketizationModes: [0] } });
   });
 
   it('rejects a descriptor naming an undefined entry and keeps the previous state', () => {

@@ -6,9 +6,48 @@ import type { AudioCodecName } from './capabilities';
 import { errorFields, type H245Logger } from './h245-logger';
 import type { ChannelReleaseReason, OlcRejectCause } from './logical-channel';
 import type { MediaAddress } from './media-address';
-import type { ParsedOlc } from './open-logical-channel';
+import type { ParsedOlc, VideoRtpFormat } from './open-logical-channel';
 import type { RemoteCapabilities } from './remote-capabilities';
 import type { UserInputEvent } from './user-input';
+import type { VideoCapabilityDescription } from './video-capabilities';
+
+/** What a video logical channel carries (H.245 §6.2.8 videoData of H2250 session 2). */
+export interface VideoChannelMedia {
+  /** Codec, picture sizes (H.263) or level (H.264), maxBitRate (100 bit/s). */
+  readonly video: VideoCapabilityDescription;
+  /** RTP payload format. */
+  readonly format: VideoRtpFormat;
+  /** RTP payload type: the dynamicRTPPayloadType, else 34 for RFC 2190 H.263. */
+  readonly payloadType: number;
+  /** H.264 only: the RTP packetization mode (H.241 §8.3.2). */
+  readonly packetizationMode?: 0 | 1;
+  /** RTP session ID (2; a 0 from a slave is answered as 2). */
+  readonly sessionId: number;
+}
+
+/** An OpenLogicalChannel for video from the remote that passed our checks; the owner accepts or rejects it. */
+export interface OpenVideoChannelRequest extends VideoChannelMedia {
+  readonly channelNumber: number;
+  /** The remote's RTCP address (mediaControlChannel), when given. */
+  readonly remoteRtcp?: MediaAddress;
+  readonly olc: ParsedOlc;
+  /**
+   * Sends OpenLogicalChannelAck with our video RTP and RTCP addresses (H.245 §5.3). False when no longer pending.
+   * @throws RangeError when an address is not IPv4 or a port is out of range.
+   */
+  accept(local: { rtp: MediaAddress; rtcp: MediaAddress }): boolean;
+  /** Sends OpenLogicalChannelReject with `cause` (default unspecified). False when no longer pending. */
+  reject(cause?: OlcRejectCause): boolean;
+}
+
+/** A video logical channel that is open in one direction. */
+export interface VideoChannelEstablished extends VideoChannelMedia {
+  readonly direction: 'transmit' | 'receive';
+  readonly channelNumber: number;
+  /** Transmit: where we send RTP (the ack's mediaChannel). */
+  readonly remoteRtp?: MediaAddress;
+  readonly remoteRtcp?: MediaAddress;
+}
 
 /** An OpenLogicalChannel from the remote that passed our checks; the owner accepts or rejects it. */
 export interface OpenChannelRequest {
@@ -49,6 +88,8 @@ export interface ChannelEstablished {
 /** A logical channel that ended, or one of ours that never opened. */
 export interface ChannelClosed {
   readonly direction: 'transmit' | 'receive';
+  /** What the channel carried ('audio' also for channels never understood). */
+  readonly kind: 'audio' | 'video';
   readonly channelNumber: number;
   readonly reason: ChannelReleaseReason;
   /** OpenLogicalChannelReject cause, for reason 'rejected'. */
@@ -74,8 +115,12 @@ export interface H245SessionEvents {
   ready: [{ readonly isMaster: boolean; readonly remoteCapabilities: RemoteCapabilities }];
   'open-channel-request': [OpenChannelRequest];
   'channel-established': [ChannelEstablished];
+  /** A video OpenLogicalChannel (H.245 §8.4) the owner accepts with its video RTP/RTCP addresses, or rejects. */
+  'open-video-channel-request': [OpenVideoChannelRequest];
+  'video-channel-established': [VideoChannelEstablished];
   'channel-closed': [ChannelClosed];
   'user-input': [UserInputEvent];
+  /** MiscellaneousCommand videoFastUpdatePicture/GOB/MB for `channel` (a channel we transmit on, H.245 §6.2.16). */
   'video-fast-update': [{ readonly channel: number }];
   'end-session': [];
   'round-trip': [{ readonly ms: number }];

@@ -93,7 +93,7 @@ describe('H245Session outgoing logical channels (§5.3)', () => {
     h.session.closeChannel(1);
     expect(h.sentKinds().at(-1)).toBe('request.closeLogicalChannel');
     h.session.receive(res({ tag: 'closeLogicalChannelAck', value: { forwardLogicalChannelNumber: 1 } }));
-    expect(h.eventsOf('channel-closed')).toEqual([[{ direction: 'transmit', channelNumber: 1, reason: 'closed' }]]);
+    expect(h.eventsOf('channel-closed')).toEqual([[{ direction: 'transmit', kind: 'audio', channelNumber: 1, reason: 'closed' }]]);
     expect(h.clock.timerCount).toBe(0);
   });
 
@@ -102,12 +102,12 @@ describe('H245Session outgoing logical channels (§5.3)', () => {
     h.session.receive(remoteTcs(['g711Ulaw64k']));
     h.session.openAudioChannel({ rtcp: RTCP });
     h.session.receive(res({ tag: 'openLogicalChannelReject', value: { forwardLogicalChannelNumber: 1, cause: { tag: 'insufficientBandwidth', value: null } } }));
-    expect(h.eventsOf('channel-closed')).toEqual([[{ direction: 'transmit', channelNumber: 1, reason: 'rejected', cause: 'insufficientBandwidth' }]]);
+    expect(h.eventsOf('channel-closed')).toEqual([[{ direction: 'transmit', kind: 'audio', channelNumber: 1, reason: 'rejected', cause: 'insufficientBandwidth' }]]);
     expect(h.session.openAudioChannel({ rtcp: RTCP })).toBe(2);
     h.clock.advance(30_000);
     expect(h.sentKinds().at(-1)).toBe('request.closeLogicalChannel');
     expect((h.sent.at(-1)?.value as { value: H245Types.CloseLogicalChannel }).value.source.tag).toBe('lcse');
-    expect(h.eventsOf('channel-closed')[1]).toEqual([{ direction: 'transmit', channelNumber: 2, reason: 'timeout' }]);
+    expect(h.eventsOf('channel-closed')[1]).toEqual([{ direction: 'transmit', kind: 'audio', channelNumber: 2, reason: 'timeout' }]);
   });
 
   it('ignores acks of unknown channels and honours RequestChannelClose only for channels we transmit on', () => {
@@ -150,7 +150,7 @@ describe('H245Session incoming logical channels (§5.3)', () => {
     expect(h.eventsOf('channel-established')).toEqual([[{ direction: 'receive', channelNumber: 101, codec: 'g711Ulaw64k', framesPerPacket: 20, sessionId: 1, remoteRtcp: REMOTE_RTCP }]]);
     h.session.receive(req({ tag: 'closeLogicalChannel', value: { forwardLogicalChannelNumber: 101, source: { tag: 'user', value: null } } }));
     expect(h.sent[1]).toEqual(res({ tag: 'closeLogicalChannelAck', value: { forwardLogicalChannelNumber: 101 } }));
-    expect(h.eventsOf('channel-closed')).toEqual([[{ direction: 'receive', channelNumber: 101, reason: 'remote-closed' }]]);
+    expect(h.eventsOf('channel-closed')).toEqual([[{ direction: 'receive', kind: 'audio', channelNumber: 101, reason: 'remote-closed' }]]);
   });
 
   it('rejects with the owner’s cause, and without asking for codecs or media we do not take', () => {
@@ -371,7 +371,7 @@ describe('H245Session phase B and Fast Connect channels', () => {
     h.session.receive(remoteTcs(['g711Ulaw64k']));
     expect(h.session.openAudioChannel({ rtcp: RTCP })).toBe(2);
     h.session.receive(req({ tag: 'closeLogicalChannel', value: { forwardLogicalChannelNumber: 101, source: { tag: 'user', value: null } } }));
-    expect(h.eventsOf('channel-closed')).toEqual([[{ direction: 'receive', channelNumber: 101, reason: 'remote-closed' }]]);
+    expect(h.eventsOf('channel-closed')).toEqual([[{ direction: 'receive', kind: 'audio', channelNumber: 101, reason: 'remote-closed' }]]);
     h.session.receive(req({ tag: 'requestChannelClose', value: { forwardLogicalChannelNumber: 1 } }));
     expect(h.sentKinds().slice(-3)).toEqual(['response.closeLogicalChannelAck', 'response.requestChannelCloseAck', 'request.closeLogicalChannel']);
   });

@@ -24,7 +24,8 @@ import { errorFields, silentH245Logger, type H245Logger } from './h245-logger';
 import { IncomingLogicalChannel, IncomingLcseState, OutgoingLcseState, OutgoingLogicalChannel } from './logical-channel';
 import { MasterSlaveDetermination } from './master-slave';
 import type { MediaAddress } from './media-address';
-import { buildAudioOlc } from './open-logical-channel';
+import { buildAudioOlc, buildVideoOlc } from './open-logical-channel';
+import { chooseTransmitVideo, type VideoCapabilityDescription, type VideoCodecName } from './video-capabilities';
 import { RemoteCapabilityTable, chooseTransmitCodec, type RemoteCapabilities } from './remote-capabilities';
 import { IncomingChannelCloseRequest, OutgoingChannelCloseRequest } from './request-channel-close';
 import { RoundTripDelay } from './round-trip-delay';
@@ -133,7 +134,15 @@ export class H245Session {
       measured: (ms) => this.events.emit('round-trip', { ms }),
       expired: () => this.events.emit('protocol-error', { procedure: 'round-trip-delay', code: 'T105', reason: 'no RoundTripDelayResponse' }),
     });
-    this.channels = new ChannelTable(this.ctx, this.timers, options.capabilities.audio, this.events, options.firstChannelNumber ?? 1, () => this.masterValue);
+    this.channels = new ChannelTable(
+      this.ctx,
+      this.timers,
+      options.capabilities.audio,
+      this.events,
+      options.firstChannelNumber ?? 1,
+      () => this.masterValue,
+      (options.capabilities.video ?? []).map((v) => v.codec),
+    );
   }
 
   /** Adds a listener (see {@link H245SessionEvents}). */
@@ -193,6 +202,50 @@ export class H245Session {
       channelNumber = this.channels.openTransmit((n) => buildAudioOlc({ channelNumber: n, codec: choice.codec, framesPerPacket: choice.framesPerPacket, rtcp: p.rtcp }));
     });
     return channelNumber;
+  }
+
+  /**
+   * Opens a video channel we transmit on (H.245 §5.3, session 2): the codec both we send and the remote receives
+   * (`preference` order, default H.264 then H.263), intersected (lower maxBitRate and level, common H.263 sizes);
+   * H.264 in the first packetization mode the remote receives that we also list (H.241 §8.3.2; default 0) on
+   * dynamic payload type `payloadType` (default 96), H.263 on static payload type 34 (RFC 2190). Returns the
+   * channel number and what it carries, or undefined (with a log line) when there is nothing in common, the
+   * remote capabilities are not known yet or the session is closed.
+   * @param p.rtcp our video RTCP address (mediaControlChannel)
+   * @throws RangeError when the address is not IPv4 or the port is out of range.
+   */
+  openVideoChannel(p: { rtcp: MediaAddress; preference?: readonly VideoCodecName[]; payloadType?: number }): { channelNumber: number; video: VideoCapabilityDescription } | undefined {
+    if (this.closed) return undefined;
+    const remote = this.remote;
+    const video = remote && chooseTransmitVideo(this.options.capabilities.video ?? [], remote.receiveVideo, p.preference);
+    if (!remote || !video) {
+      this.logger.info({ remoteKnown: remote !== undefined, remoteVideo: remote?.receiveVideo.map((v) => v.codec) }, 'H.245 no video codec in common: no video channel opened');
+      return undefined;
+    }
+    const ours = this.options.capabilities.h264PacketizationModes ?? [0];
+    const packetizationMode = remote.h264PacketizationModes.find((m) => ours.includes(m)) ?? 0;
+    let channelNumber: number | undefined;
+    this.guard(() => {
+      channelNumber = this.channels.openTransmit((n) =>
+        buildVideoOlc({ channelNumber: n, video, rtcp: p.rtcp, ...(p.payloadType === undefined ? {} : { payloadType: p.payloadType }), packetizationMode }),
+      );
+    });
+    return channelNumber === undefined ? undefined : { channelNumber, video };
+  }
+
+  /** Whether one of our transmit channels (open or opening) carries video. */
+  get hasTransmitVideo(): boolean {
+    return this.channels.hasTransmitVideo();
+  }
+
+  /** The established video channels the remote transmits on (we receive), by number. */
+  get receiveVideoChannels(): number[] {
+    return this.channels.videoChannels('receive');
+  }
+
+  /** The established video channels we transmit on, by number. */
+  get transmitVideoChannels(): number[] {
+    return this.channels.videoChannels('transmit');
   }
 
   /** Closes a channel we transmit on (CloseLogicalChannel, §5.3). Returns false for an unknown channel. */

@@ -3,7 +3,32 @@
  * this folder, re-exported by the library entry.
  */
 export { H245Session, MCU_TERMINAL_TYPE, kindOf, type H245SessionOptions } from './h245-session';
-export type { ChannelClosed, ChannelEstablished, H245ProtocolError, H245SessionEvents, OpenChannelRequest } from './h245-events';
+export type {
+  ChannelClosed,
+  ChannelEstablished,
+  H245ProtocolError,
+  H245SessionEvents,
+  OpenChannelRequest,
+  OpenVideoChannelRequest,
+  VideoChannelEstablished,
+  VideoChannelMedia,
+} from './h245-events';
+export {
+  VIDEO_CODECS,
+  H241_H264_CAPABILITY_OID,
+  H241_SINGLE_NAL_OID,
+  H241_NON_INTERLEAVED_OID,
+  H241_PROFILE_BASELINE,
+  H263_STATIC_PAYLOAD_TYPE,
+  chooseTransmitVideo,
+  h263PictureSize,
+  intersectVideo,
+  parseVideoCapability,
+  profileLevelIdOf,
+  videoCapability,
+  type VideoCapabilityDescription,
+  type VideoCodecName,
+} from './video-capabilities';
 export {
   AUDIO_CODECS,
   AUDIO_CODEC_RTP,
@@ -23,7 +48,12 @@ export {
 } from './remote-capabilities';
 export {
   AUDIO_SESSION_ID,
+  VIDEO_SESSION_ID,
   buildAudioOlc,
+  buildVideoOlc,
+  videoPayloadTypeOf,
+  type VideoOlcParameters,
+  type VideoRtpFormat,
   buildOlcAck,
   parseOlc,
   parseOlcAck,

@@ -7,6 +7,7 @@
  */
 import type { H245Types } from '../asn1/generated';
 import { isAudioCodecName, type AudioCodecName, type LocalCapabilities, DEFAULT_FRAMES_PER_PACKET } from './capabilities';
+import { H241_NON_INTERLEAVED_OID, H241_SINGLE_NAL_OID, parseVideoCapability, type VideoCapabilityDescription } from './video-capabilities';
 
 /** One audio capability of the remote terminal that we support. */
 export interface RemoteAudioCapability {
@@ -27,6 +28,15 @@ export interface RemoteCapabilities {
   readonly userInput: { readonly basicString: boolean; readonly dtmf: boolean; readonly hookflash: boolean };
   /** RFC 4733 telephone events the remote receives over RTP (receiveRTPAudioTelephonyEventCapability). */
   readonly telephoneEvent?: { readonly payloadType: number; readonly events: string };
+  /** Video the remote can receive (our transmit choices), in its preference order; H.263 and H.264 Baseline only. */
+  readonly receiveVideo: readonly VideoCapabilityDescription[];
+  /** Video the remote says it can transmit. */
+  readonly transmitVideo: readonly VideoCapabilityDescription[];
+  /**
+   * H.264 packetization modes the remote announced in its H2250Capability mediaPacketizationCapability (H.241
+   * §8.3.2); [0] when it names none (single NAL unit is the default).
+   */
+  readonly h264PacketizationModes: readonly (0 | 1)[];
 }
 
 /** Why a TerminalCapabilitySet cannot be accepted: the TerminalCapabilitySetReject cause (H.245 Annex B.2.4). */
@@ -45,6 +55,7 @@ const MAX_DESCRIPTORS = 256;
 export class RemoteCapabilityTable {
   private table = new Map<number, H245Types.Capability>();
   private descriptors = new Map<number, H245Types.AlternativeCapabilitySet[]>();
+  private h264Modes: readonly (0 | 1)[] = [0];
 
   /**
    * Applies a received TerminalCapabilitySet. When the result is not `ok` the previous state is kept, and the
@@ -56,6 +67,7 @@ export class RemoteCapabilityTable {
       this.descriptors = new Map();
       return { ok: true, capabilities: this.summary(true) };
     }
+    const h264Modes = tcs.multiplexCapability ? h264ModesOf(tcs.multiplexCapability) : this.h264Modes;
     const table = new Map(this.table);
     const descriptors = new Map(this.descriptors);
     for (const entry of tcs.capabilityTable ?? []) {
@@ -81,6 +93,7 @@ export class RemoteCapabilityTable {
     }
     this.table = table;
     this.descriptors = descriptors;
+    this.h264Modes = h264Modes;
     return { ok: true, capabilities: this.summary(false) };
   }
 
@@ -107,6 +120,12 @@ export class RemoteCapabilityTable {
     const transmitAudio: RemoteAudioCapability[] = [];
     const userInput = { basicString: false, dtmf: false, hookflash: false };
     let telephoneEvent: RemoteCapabilities['telephoneEvent'];
+    const receiveVideo: VideoCapabilityDescription[] = [];
+    const transmitVideo: VideoCapabilityDescription[] = [];
+    const addVideo = (list: VideoCapabilityDescription[], video: H245Types.VideoCapability): void => {
+      const parsed = parseVideoCapability(video);
+      if (parsed) list.push(parsed);
+    };
     const addAudio = (list: RemoteAudioCapability[], audio: H245Types.AudioCapability): void => {
       if (!isAudioCodecName(audio.tag) || typeof audio.value !== 'number') return;
       if (list.some((c) => c.codec === audio.tag)) return;
@@ -130,6 +149,16 @@ export class RemoteCapabilityTable {
           if (tag === 'basicString' || tag === 'dtmf' || tag === 'hookflash') userInput[tag] = true;
           break;
         }
+        case 'receiveVideoCapability':
+          addVideo(receiveVideo, capability.value);
+          break;
+        case 'transmitVideoCapability':
+          addVideo(transmitVideo, capability.value);
+          break;
+        case 'receiveAndTransmitVideoCapability':
+          addVideo(receiveVideo, capability.value);
+          addVideo(transmitVideo, capability.value);
+          break;
         case 'receiveRTPAudioTelephonyEventCapability':
           telephoneEvent = { payloadType: capability.value.dynamicRTPPayloadType, events: capability.value.audioTelephoneEvent };
           break;
@@ -137,8 +166,29 @@ export class RemoteCapabilityTable {
           break;
       }
     }
-    return { empty, receiveAudio, transmitAudio, userInput, ...(telephoneEvent ? { telephoneEvent } : {}) };
+    return {
+      empty,
+      receiveAudio,
+      transmitAudio,
+      userInput,
+      ...(telephoneEvent ? { telephoneEvent } : {}),
+      receiveVideo,
+      transmitVideo,
+      h264PacketizationModes: this.h264Modes,
+    };
   }
+}
+
+/** The H.264 packetization modes an H2250Capability lists (H.241 §8.3.2); [0] when none. */
+function h264ModesOf(multiplex: H245Types.MultiplexCapability): readonly (0 | 1)[] {
+  if (multiplex.tag !== 'h2250Capability') return [0];
+  const modes: (0 | 1)[] = [];
+  for (const t of multiplex.value.mediaPacketizationCapability.rtpPayloadType ?? []) {
+    if (t.payloadDescriptor.tag !== 'oid') continue;
+    if (t.payloadDescriptor.value === H241_SINGLE_NAL_OID && !modes.includes(0)) modes.push(0);
+    if (t.payloadDescriptor.value === H241_NON_INTERLEAVED_OID && !modes.includes(1)) modes.push(1);
+  }
+  return modes.length > 0 ? modes : [0];
 }
 
 /** The codec and packet duration for a channel we open. */
