@@ -90,12 +90,12 @@ export { OutgoingCall, type H323CallOptions } from './call/outgoing-call';
 export { H323CallState, CallStateError } from './call/call-state';
 export type { H323ReleaseReason } from './call/release-reason';
 export type { H323SetupInfo, H323Alias } from './call/setup-info';
-export type { H323MediaChannel, H323LocalMedia, H323AudioCodec, H323TransportAddress } from './call/media-channel';
+export type { H323MediaChannel, H323VideoChannel, H323LocalMedia, H323AudioCodec, H323TransportAddress } from './call/media-channel';
 export { DEFAULT_CALL_TIMERS, callTimers, systemCallClock, type CallTimers, type CallClock, type CallTimerHandle } from './call/call-timers';
 export { silentCallLogger, type CallLogger } from './call/call-logger';
 export { DEFAULT_ENDPOINT_IDENTITY, type EndpointIdentity } from './call/endpoint-identity';
 export type { H245Port, H245PortEvents, H245PortContext, H245PortFactory } from './call/h245-port';
-export { h245SessionPorts, type H245SessionPortOptions } from './call/h245-session-port';
+export { h245SessionPorts, videoChannelOf, type H245SessionPortOptions } from './call/h245-session-port';
 export { parseH225, buildH225, H225_PROTOCOL_IDENTIFIER, type H225Message, type H225MessageParts } from './call/h225-message';
 
 /**

@@ -128,6 +128,16 @@ export class H245Control {
     return true;
   }
 
+  /** Asks the peer for an intra picture on its video channel (videoFastUpdatePicture); whether one was sent. */
+  requestVideoFastUpdate(): boolean {
+    if (this.closed || !this.port) return false;
+    let sent = false;
+    this.batch(() => {
+      sent = this.port?.requestVideoFastUpdate() ?? false;
+    });
+    return sent;
+  }
+
   /** Ends the session: EndSessionCommand (collected like {@link collect}); then {@link close}. */
   endSession(): Buffer[] {
     return this.collect(() => this.port?.endSession());

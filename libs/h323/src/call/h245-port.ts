@@ -1,5 +1,5 @@
 import type { FastConnectChannel } from './fast-connect';
-import type { H323LocalMedia, H323MediaChannel } from './media-channel';
+import type { H323LocalMedia, H323MediaChannel, H323VideoChannel } from './media-channel';
 
 /**
  * What call signalling needs from the H.245 control channel of one call (H.245 §8 signalling entities), whatever
@@ -14,6 +14,11 @@ export interface H245Port {
   receive(pdu: Buffer): void;
   /** Sends a UserInputIndication with one DTMF digit ('0'–'9', '*', '#', 'A'–'D') or '!' (hook flash). */
   sendUserInput(digit: string): void;
+  /**
+   * Sends MiscellaneousCommand videoFastUpdatePicture (H.245 §6.2.16) on the video channel the peer transmits on;
+   * false when there is none.
+   */
+  requestVideoFastUpdate(): boolean;
   /** Sends EndSessionCommand (H.245 §7.9, H.323 §8.5 step 3) if the session had started. */
   endSession(): void;
   /** Stops all timers; nothing is sent afterwards. Safe to call twice. */
@@ -30,8 +35,12 @@ export interface H245PortEvents {
   mediaClosed(channelNumber: number, direction: 'send' | 'receive'): void;
   /** UserInputIndication: one DTMF digit ('0'–'9', '*', '#', 'A'–'D', '!' hook flash) or a string. */
   userInput(input: string): void;
-  /** MiscellaneousCommand videoFastUpdatePicture. */
-  videoFastUpdate(): void;
+  /** A video logical channel opened (either direction). */
+  video(channel: H323VideoChannel): void;
+  /** A video logical channel closed. */
+  videoClosed(channelNumber: number, direction: 'send' | 'receive'): void;
+  /** MiscellaneousCommand videoFastUpdatePicture (or GOB/MB) on `channelNumber`, a channel we transmit on. */
+  videoFastUpdate(channelNumber: number): void;
   /** EndSessionCommand received. */
   endSession(): void;
   /** A fatal H.245 failure (e.g. MSD or capability exchange gave up); the call is released. */

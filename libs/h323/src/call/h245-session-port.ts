@@ -1,12 +1,14 @@
 import { encode } from '../per/codec';
 import { H245 } from '../asn1/generated';
 import type { LocalCapabilities } from '../h245/capabilities';
+import type { VideoChannelEstablished } from '../h245/h245-events';
+import { h263PictureSize, profileLevelIdOf, type VideoCapabilityDescription, type VideoCodecName } from '../h245/video-capabilities';
 import type { H245Logger } from '../h245/h245-logger';
 import { H245Session } from '../h245/h245-session';
 import { isDtmfDigit } from '../h245/user-input';
 import type { H245Clock, H245Timers } from '../h245/timers';
 import type { H245Port, H245PortContext, H245PortFactory } from './h245-port';
-import { rtpCodecOf } from './media-channel';
+import { rtpCodecOf, type H323VideoChannel } from './media-channel';
 
 /** Settings of the H.245 sessions {@link h245SessionPorts} creates. */
 export interface H245SessionPortOptions {
@@ -17,6 +19,33 @@ export interface H245SessionPortOptions {
   readonly timers?: Partial<H245Timers>;
   readonly clock?: H245Clock;
   readonly logger?: H245Logger;
+  /**
+   * The video we receive and send, asked once per call (so it follows what the media plane supports at that
+   * moment); announced, accepted and opened only on calls whose local media has a video port. Preference order.
+   */
+  readonly videoCapabilities?: () => readonly VideoCapabilityDescription[];
+  /** Dynamic RTP payload type of the H.264 channels we open (96..127); default 96. */
+  readonly h264PayloadType?: number;
+}
+
+/** The owner's view of an established video channel (maxBitRate in bits/s, picture size in pixels). */
+export function videoChannelOf(established: VideoChannelEstablished, localRtpPort: number): H323VideoChannel {
+  const v = established.video;
+  const size = v.codec === 'h263' ? h263PictureSize(v) : { width: 352, height: 288 };
+  return {
+    kind: 'video',
+    direction: established.direction === 'transmit' ? 'send' : 'receive',
+    codec: established.format,
+    payloadType: established.payloadType,
+    clockRate: 90000,
+    maxBitrateBps: v.maxBitRate * 100,
+    ...size,
+    ...(v.codec === 'h264' ? { packetizationMode: established.packetizationMode ?? 0, profileLevelId: profileLevelIdOf(v.level), ...(v.level === undefined ? {} : { level: v.level }) } : {}),
+    ...(established.remoteRtp ? { remoteRtp: established.remoteRtp } : {}),
+    ...(established.remoteRtcp ? { remoteRtcp: established.remoteRtcp } : {}),
+    localRtpPort,
+    channelNumber: established.channelNumber,
+  };
 }
 
 /**
@@ -26,6 +55,13 @@ export interface H245SessionPortOptions {
  * every OpenLogicalChannel for audio the session accepts is acknowledged with our RTP/RTCP; once the remote
  * capabilities are known and master-slave determination is done, we open our transmit audio channel — unless
  * Fast Connect already opened the audio channels, which the session then adopts.
+ *
+ * Video (calls whose local media has a video port): the video capabilities are announced in their own
+ * simultaneous capability sets; a video OpenLogicalChannel is acknowledged with the video RTP/RTCP port pair;
+ * we open our transmit video channel with the codec both sides have (in the order of our video capabilities),
+ * and, when we are the master (an MCU nearly always is, H.323 §6.2.8.4), if the peer's own video channel turns
+ * out to carry another codec the peer can also receive, ours is closed and reopened in that codec, so both
+ * directions of the leg use one codec (only the master adapts, so two such sessions never chase each other).
  */
 export function h245SessionPorts(options: H245SessionPortOptions): H245PortFactory {
   return (context) => new H245SessionPort(context, options);
@@ -33,20 +69,35 @@ export function h245SessionPorts(options: H245SessionPortOptions): H245PortFacto
 
 class H245SessionPort implements H245Port {
   private readonly session: H245Session;
+  private readonly h264PayloadType: number | undefined;
   private transmitOpened: boolean;
   private capabilitiesKnown = false;
   private masterSlaveDone = false;
+  private readonly videoRtp: { address: string; port: number } | undefined;
+  private readonly videoRtcp: { address: string; port: number } | undefined;
+  private readonly videoOrder: readonly VideoCodecName[];
+  /** Our transmit video channel and its codec, once opened. */
+  private transmitVideo: { channelNumber: number; codec: VideoCodecName } | undefined;
+  /** Codec of the peer's video channel, once open. */
+  private receivedVideoCodec: VideoCodecName | undefined;
 
   constructor(
     private readonly context: H245PortContext,
     options: H245SessionPortOptions,
   ) {
+    this.h264PayloadType = options.h264PayloadType;
     const { events, localMedia } = context;
     const rtp = { address: localMedia.address, port: localMedia.rtpPort };
     const rtcp = { address: localMedia.address, port: localMedia.rtpPort + 1 };
+    const video = localMedia.videoRtpPort === undefined ? [] : (options.videoCapabilities?.() ?? []);
+    this.videoOrder = video.map((v) => v.codec);
+    if (video.length > 0 && localMedia.videoRtpPort !== undefined) {
+      this.videoRtp = { address: localMedia.address, port: localMedia.videoRtpPort };
+      this.videoRtcp = { address: localMedia.address, port: localMedia.videoRtpPort + 1 };
+    }
     this.session = new H245Session({
       send: (message) => events.send(encode(H245.MultimediaSystemControlMessage, message)),
-      capabilities: options.capabilities,
+      capabilities: video.length > 0 ? { ...options.capabilities, video } : options.capabilities,
       ...(options.terminalType === undefined ? {} : { terminalType: options.terminalType }),
       ...(options.timers ? { timers: options.timers } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
@@ -62,10 +113,31 @@ class H245SessionPort implements H245Port {
       .on('remote-capabilities', () => {
         this.capabilitiesKnown = true;
         this.openTransmit(rtcp);
+        this.openVideo();
       })
       .on('master-slave', () => {
         this.masterSlaveDone = true;
         this.openTransmit(rtcp);
+        this.openVideo();
+      })
+      .on('open-video-channel-request', (request) => {
+        if (!this.videoRtp || !this.videoRtcp) {
+          request.reject('dataTypeNotSupported');
+          return;
+        }
+        request.accept({ rtp: this.videoRtp, rtcp: this.videoRtcp });
+      })
+      .on('video-channel-established', (established) => {
+        const port = localMedia.videoRtpPort ?? 0;
+        if (established.direction === 'receive') {
+          this.receivedVideoCodec = established.video.codec;
+          events.video(videoChannelOf(established, port));
+          this.matchVideoCodec();
+          return;
+        }
+        // A transmit channel replaced meanwhile (codec matching) is closed by then and not reported.
+        if (this.transmitVideo?.channelNumber !== established.channelNumber) return;
+        events.video(videoChannelOf(established, port));
       })
       .on('open-channel-request', (request) => {
         request.accept({ rtp, rtcp });
@@ -82,13 +154,21 @@ class H245SessionPort implements H245Port {
           channelNumber: established.channelNumber,
         });
       })
-      .on('channel-closed', (closed) => events.mediaClosed(closed.channelNumber, closed.direction === 'transmit' ? 'send' : 'receive'))
+      .on('channel-closed', (closed) => {
+        const direction = closed.direction === 'transmit' ? 'send' : 'receive';
+        if (closed.kind !== 'video') {
+          events.mediaClosed(closed.channelNumber, direction);
+          return;
+        }
+        if (closed.direction === 'transmit' && this.transmitVideo?.channelNumber === closed.channelNumber) this.transmitVideo = undefined;
+        events.videoClosed(closed.channelNumber, direction);
+      })
       .on('user-input', (input) => {
         if (input.kind === 'dtmf') events.userInput(input.digit);
         else if (input.kind === 'hookflash') events.userInput('!');
         else events.userInput(input.text);
       })
-      .on('video-fast-update', () => events.videoFastUpdate())
+      .on('video-fast-update', ({ channel }) => events.videoFastUpdate(channel))
       .on('end-session', () => events.endSession());
   }
 
@@ -104,6 +184,13 @@ class H245SessionPort implements H245Port {
     if (digit === '!' || isDtmfDigit(digit)) this.session.sendUserInput(digit);
   }
 
+  requestVideoFastUpdate(): boolean {
+    const [channel] = this.session.receiveVideoChannels;
+    if (channel === undefined) return false;
+    this.session.sendVideoFastUpdate(channel);
+    return true;
+  }
+
   endSession(): void {
     this.session.close(true);
   }
@@ -116,5 +203,30 @@ class H245SessionPort implements H245Port {
   private openTransmit(rtcp: { address: string; port: number }): void {
     if (this.transmitOpened || !this.capabilitiesKnown || !this.masterSlaveDone || this.session.isClosed) return;
     this.transmitOpened = this.session.openAudioChannel({ rtcp }) !== undefined;
+  }
+
+  /** Our transmit video channel (H.245 §8.4.2), once capabilities and master/slave are settled, when video runs. */
+  private openVideo(preference: readonly VideoCodecName[] = this.videoPreference()): void {
+    if (!this.videoRtcp || this.transmitVideo || !this.capabilitiesKnown || !this.masterSlaveDone || this.session.isClosed) return;
+    const opened = this.session.openVideoChannel({ rtcp: this.videoRtcp, preference, ...(this.h264PayloadType === undefined ? {} : { payloadType: this.h264PayloadType }) });
+    if (opened) this.transmitVideo = { channelNumber: opened.channelNumber, codec: opened.video.codec };
+  }
+
+  /** The codec the peer sends first (one codec both ways), then ours in order. */
+  private videoPreference(): VideoCodecName[] {
+    const first = this.receivedVideoCodec;
+    return first ? [first, ...this.videoOrder.filter((c) => c !== first)] : [...this.videoOrder];
+  }
+
+  /** The peer sends another codec than ours and can receive it: ours is closed and reopened in its codec. */
+  private matchVideoCodec(): void {
+    const ours = this.transmitVideo;
+    const theirs = this.receivedVideoCodec;
+    if (!ours || !theirs || ours.codec === theirs || this.session.isMaster !== true) return;
+    const remote = this.session.remoteCapabilities;
+    if (!remote?.receiveVideo.some((v) => v.codec === theirs)) return;
+    this.session.closeChannel(ours.channelNumber);
+    this.transmitVideo = undefined;
+    this.openVideo([theirs]);
   }
 }

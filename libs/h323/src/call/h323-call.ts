@@ -14,7 +14,7 @@ import type { CallTimerHandle, CallTimers } from './call-timers';
 import type { FastConnectChannel } from './fast-connect';
 import { bodyOf, H225_PROTOCOL_IDENTIFIER, type H225Message } from './h225-message';
 import { H245Control } from './h245-control';
-import type { H323LocalMedia, H323MediaChannel } from './media-channel';
+import type { H323LocalMedia, H323MediaChannel, H323VideoChannel } from './media-channel';
 import { RELEASE_ENCODING, releaseReasonFromWire, type H323ReleaseReason } from './release-reason';
 import { transportAddressOf } from './setup-info';
 
@@ -43,8 +43,12 @@ export interface H323CallEventMap {
   mediaClosed: [channelNumber: number, direction: 'send' | 'receive'];
   /** DTMF/user input (H.245 UserInputIndication, or a Keypad facility element). */
   userInput: [input: string];
-  /** H.245 videoFastUpdatePicture. */
-  videoFastUpdate: [];
+  /** A video channel opened (H.245, session 2). */
+  video: [channel: H323VideoChannel];
+  /** A video channel closed by H.245. */
+  videoClosed: [channelNumber: number, direction: 'send' | 'receive'];
+  /** H.245 videoFastUpdatePicture (or GOB/MB) from the peer for our video channel `channelNumber`. */
+  videoFastUpdate: [channelNumber: number];
   /** Final: ReleaseComplete sent or received, or the connection was lost. */
   released: [info: H323ReleaseInfo];
 }
@@ -67,6 +71,7 @@ export abstract class H323Call extends EventEmitter<H323CallEventMap> {
   protected tunnelling = false;
   /** Channels opened so far (owner's view). */
   private readonly channels: H323MediaChannel[] = [];
+  private readonly videoList: H323VideoChannel[] = [];
   /** Channels opened by Fast Connect, with their OLCs (handed to H.245 to adopt). */
   protected readonly fastStartChannels: FastConnectChannel[] = [];
   /** Where we receive RTP, once known. */
@@ -92,7 +97,9 @@ export abstract class H323Call extends EventEmitter<H323CallEventMap> {
           media: (channel) => this.addMedia(channel),
           mediaClosed: (number, dir) => this.fire('mediaClosed', number, dir),
           userInput: (input) => this.fire('userInput', input),
-          videoFastUpdate: () => this.fire('videoFastUpdate'),
+          video: (channel) => this.addVideo(channel),
+          videoClosed: (number, dir) => this.fire('videoClosed', number, dir),
+          videoFastUpdate: (number) => this.fire('videoFastUpdate', number),
           // H.323 §8.5: EndSessionCommand from the peer ends the call; answer with ours and ReleaseComplete.
           endSession: () => this.release('normal', 'remote'),
           failed: (reason) => {
@@ -128,6 +135,11 @@ export abstract class H323Call extends EventEmitter<H323CallEventMap> {
     return this.channels;
   }
 
+  /** The video channels opened so far (closed ones included). */
+  get videoChannels(): readonly H323VideoChannel[] {
+    return this.videoList;
+  }
+
   /** Label for log lines: call reference and peer. */
   get label(): string {
     return `${this.direction === 'incoming' ? 'in' : 'out'}:${this.callReference}@${this.connection.remote.address}:${this.connection.remote.port}`;
@@ -155,6 +167,15 @@ export abstract class H323Call extends EventEmitter<H323CallEventMap> {
   sendUserInput(digit: string): boolean {
     if (this.state === H323CallState.Released) return false;
     return this.h245.sendUserInput(digit);
+  }
+
+  /**
+   * Asks the peer for an intra picture (H.245 MiscellaneousCommand videoFastUpdatePicture, H.245 §6.2.16) on the
+   * video channel it transmits on. False when no H.245 session runs, no such channel is open or the call is released.
+   */
+  requestVideoFastUpdate(): boolean {
+    if (this.state === H323CallState.Released) return false;
+    return this.h245.requestVideoFastUpdate();
   }
 
   /** The call reference as this side writes it (flag set on the called side, Q.931 §4.3). */
@@ -384,6 +405,12 @@ export abstract class H323Call extends EventEmitter<H323CallEventMap> {
   protected addMedia(channel: H323MediaChannel): void {
     this.channels.push(channel);
     this.fire('media', channel);
+  }
+
+  /** Records and announces an open video channel. */
+  protected addVideo(channel: H323VideoChannel): void {
+    this.videoList.push(channel);
+    this.fire('video', channel);
   }
 
   /** Emits an event; a listener's exception is logged, never propagated into protocol handling. */

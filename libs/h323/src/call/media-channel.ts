@@ -1,4 +1,5 @@
 import type { AudioCodecName } from '../h245/capabilities';
+import type { VideoRtpFormat } from '../h245/open-logical-channel';
 
 /** An IPv4 transport address: dotted quad and port. */
 export interface H323TransportAddress {
@@ -34,10 +35,46 @@ export interface H323MediaChannel {
   readonly channelNumber: number;
 }
 
-/** Our media transport for one call: where we receive RTP (RTCP on port + 1, RFC 3550 §11). */
+/**
+ * One open video logical channel (H.245 §8.4, session 2), described for the owner: emitted as the call's `video`
+ * event once per direction.
+ */
+export interface H323VideoChannel {
+  readonly kind: 'video';
+  /** 'send': we transmit to `remoteRtp`; 'receive': the peer transmits to our `localRtpPort`. */
+  readonly direction: 'send' | 'receive';
+  /** RTP payload format (RFC 6184 H264, RFC 2190 H263, RFC 4629 H263-1998). */
+  readonly codec: VideoRtpFormat;
+  /** RTP payload type: the channel's dynamicRTPPayloadType, or 34 for RFC 2190 H.263. */
+  readonly payloadType: number;
+  /** RTP clock rate, Hz (90000 for video, RFC 3551 §5). */
+  readonly clockRate: number;
+  /** maxBitRate of the channel, bits/s (H.245 maxBitRate × 100). */
+  readonly maxBitrateBps: number;
+  /** Picture size, pixels: H.263 from the MPI fields (CIF if allowed, else QCIF, else SQCIF); H.264 CIF. */
+  readonly width: number;
+  readonly height: number;
+  /** H.264: packetization mode (H.241 §8.3.2) and the RFC 6184 profile-level-id of the H.241 level. */
+  readonly packetizationMode?: 0 | 1;
+  readonly profileLevelId?: string;
+  /** H.241 level (H.264) of the channel. */
+  readonly level?: number;
+  readonly remoteRtp?: H323TransportAddress;
+  readonly remoteRtcp?: H323TransportAddress;
+  /** Our video RTP port. */
+  readonly localRtpPort: number;
+  readonly channelNumber: number;
+}
+
+/**
+ * Our media transport for one call: where we receive RTP (RTCP on port + 1, RFC 3550 §11), and, when the call
+ * may carry video, where we receive video RTP (its own port pair, RTP session 2).
+ */
 export interface H323LocalMedia {
   readonly address: string;
   readonly rtpPort: number;
+  /** Our even video RTP port (RTCP on + 1); absent: no video is announced or accepted. */
+  readonly videoRtpPort?: number;
 }
 
 const CODECS: Readonly<Record<AudioCodecName, { codec: H323AudioCodec; payloadType: number; clockRate: number }>> = {

@@ -206,7 +206,7 @@ export class H245Session {
 
   /**
    * Opens a video channel we transmit on (H.245 §5.3, session 2): the codec both we send and the remote receives
-   * (`preference` order, default H.264 then H.263), intersected (lower maxBitRate and level, common H.263 sizes);
+   * (`preference` order, default the order of our video capabilities), intersected (lower maxBitRate and level, common H.263 sizes);
    * H.264 in the first packetization mode the remote receives that we also list (H.241 §8.3.2; default 0) on
    * dynamic payload type `payloadType` (default 96), H.263 on static payload type 34 (RFC 2190). Returns the
    * channel number and what it carries, or undefined (with a log line) when there is nothing in common, the
@@ -217,7 +217,8 @@ export class H245Session {
   openVideoChannel(p: { rtcp: MediaAddress; preference?: readonly VideoCodecName[]; payloadType?: number }): { channelNumber: number; video: VideoCapabilityDescription } | undefined {
     if (this.closed) return undefined;
     const remote = this.remote;
-    const video = remote && chooseTransmitVideo(this.options.capabilities.video ?? [], remote.receiveVideo, p.preference);
+    const local = this.options.capabilities.video ?? [];
+    const video = remote && chooseTransmitVideo(local, remote.receiveVideo, p.preference ?? local.map((v) => v.codec));
     if (!remote || !video) {
       this.logger.info({ remoteKnown: remote !== undefined, remoteVideo: remote?.receiveVideo.map((v) => v.codec) }, 'H.245 no video codec in common: no video channel opened');
       return undefined;
