@@ -133,6 +133,8 @@ export async function startVideoCall(options: VideoCallOptions): Promise<VideoCa
     service: options.roomNumber,
     calls: 1,
     timeoutMs: options.maxDurationMs ?? 120_000,
+    // The hold is a <recv> without its own timeout: it must last as long as the call may.
+    recvTimeoutMs: options.maxDurationMs ?? 120_000,
     vars: {
       video_port: String(options.videoPort),
       video_pt: String(VIDEO_PAYLOAD_TYPE),
