@@ -15,7 +15,8 @@ import { killAllChildren } from './support/child-registry';
 import { freeUdpPortRange, LOOPBACK, PORT_REGIONS } from './support/ports';
 import { inviteAnswerSdp, parseVideoAnswer } from './support/video-call';
 import { FfmpegChild } from './support/video-ffmpeg';
-import { COLOURS, colourDistance, formatRgb, meanRgb } from './support/video-picture';
+import { expectedTiles, ExpectedView, viewProblems } from './support/video-layout-check';
+import { ColourName, COLOURS, colourDistance, formatRgb, meanRgb, RgbPicture } from './support/video-picture';
 import { TestVideoCodec, VideoReceiver } from './support/video-receiver';
 import { colourSenderArgs } from './support/video-sender';
 
@@ -107,6 +108,31 @@ describe('video test tools (ffmpeg sender → test receiver, no MCU)', () => {
     } finally {
       mcuRtcp.close();
     }
+  });
+
+  it('the layout check accepts a picture painted as computeLayout says and rejects swapped, missing or misplaced tiles', () => {
+    const participants = [{ id: 'viewer' }, { id: 'r', colour: 'red' as const }, { id: 'g', colour: 'green' as const }, { id: 'b', colour: 'blue' as const }];
+    const auto: ExpectedView = { layout: 'auto', width: 640, height: 360, participants, viewerId: 'viewer' };
+    const speaker: ExpectedView = { ...auto, layout: 'speaker' };
+    const paint = (view: ExpectedView, colourOf: Record<string, ColourName>): RgbPicture => {
+      const picture = { width: 640, height: 360, data: Buffer.alloc(640 * 360 * 3, 16) };
+      for (const t of expectedTiles(view)) {
+        const c = COLOURS[colourOf[t.participantId ?? '']] ?? { r: 60, g: 60, b: 60 };
+        for (let y = t.y; y < t.y + t.h; y++) for (let x = t.x; x < t.x + t.w; x++) picture.data.set([c.r, c.g, c.b], (y * 640 + x) * 3);
+      }
+      return picture;
+    };
+    const right = { r: 'red', g: 'green', b: 'blue' } as const;
+    expect(expectedTiles(auto).map((t) => t.participantId)).toEqual(['r', 'g', 'b']);
+    expect(viewProblems(paint(auto, right), auto)).toEqual([]);
+    expect(viewProblems(paint(auto, { r: 'green', g: 'red', b: 'blue' }), auto)).toHaveLength(2);
+    expect(viewProblems(paint(speaker, right), speaker)).toEqual([]);
+    // The two layouts cannot be mistaken for each other.
+    expect(viewProblems(paint(auto, right), speaker).length).toBeGreaterThan(0);
+    expect(viewProblems(paint(speaker, right), auto).length).toBeGreaterThan(0);
+    // A sender's colour outside its tile (e.g. a 2×1 picture where 2×2 was expected) is found.
+    const wide = paint({ ...auto, participants: participants.slice(0, 3) }, right);
+    expect(viewProblems(wide, auto).length).toBeGreaterThan(0);
   });
 
   it('reads the SDP answer of the 200 OK to the INVITE from a SIPp message trace', () => {
