@@ -15,13 +15,15 @@
  *     no RTP ports ─────► ReleaseComplete gatewayResources, cause 47
  *     lobby ────────────► Alerting … admit ─► Connect │ reject ─► ReleaseComplete
  *     connected ────────► Connect ─► markConnected; the transmit channel starts the leg's media
+ *     video channels ───► (in the room) the participant's video leg starts/updates; H.245
+ *                         videoFastUpdatePicture ⇄ keyframe requests of the room
  *   ReleaseComplete either way, connection lost ─► leave, ports released, DRQ
  */
-import type { H323Alias, H323MediaChannel, H323ReleaseInfo, H323ReleaseReason, IncomingCall } from '@mcu/h323';
+import type { H323Alias, H323MediaChannel, H323ReleaseInfo, H323ReleaseReason, H323VideoChannel, IncomingCall } from '@mcu/h323';
 import type { JoinRefusal, JoinRequest, ParticipantSignalling } from '../conference/participant';
 import { errorFields } from '../logging/logger';
 import { MediaPortsExhaustedError } from './media-port-source';
-import type { H323LegMedia, H323MediaSource } from './h323-media';
+import { VFU_MIN_INTERVAL_MS, type H323LegMedia, type H323MediaSource } from './h323-media';
 import { PIN_ATTEMPTS, PIN_ENTRY_TIMEOUT_MS, PinEntry } from './h323-pin-entry';
 import type { LegConference, LegLogger } from './sip-call-leg';
 
@@ -89,6 +91,12 @@ export class H323CallLeg implements ParticipantSignalling {
   private sendChannel: H323MediaChannel | undefined;
   /** The PIN prompt tone is playing on the transmit channel. */
   private prompting = false;
+  /** The open video channels (ours to the endpoint, the endpoint's to us). */
+  private readonly videoChannels: { send?: H323VideoChannel; receive?: H323VideoChannel } = {};
+  /** Unsubscribes from the room's keyframe requests for this participant's camera. */
+  private stopKeyframeRequests: (() => void) | undefined;
+  /** When the last videoFastUpdatePicture went out (ms, monotonic), for the rate limit. */
+  private lastFastUpdateAt = -Infinity;
   /** While the PIN is keyed: the room, the request to join it with, the digits, the attempts and the timer. */
   private pin: { roomId: string; request: Omit<JoinRequest, 'pin'>; entry: PinEntry; attempts: number; timer?: NodeJS.Timeout; joining: boolean } | undefined;
 
@@ -100,7 +108,9 @@ export class H323CallLeg implements ParticipantSignalling {
     call.on('media', (channel) => this.onMedia(channel));
     call.on('mediaClosed', (channelNumber, direction) => this.ctx.logger.debug({ call: call.label, channelNumber, direction }, 'H.323 channel closed'));
     call.on('userInput', (input) => this.onUserInput(input));
-    call.on('videoFastUpdate', () => this.ctx.logger.debug({ call: call.label }, 'H.323 videoFastUpdatePicture'));
+    call.on('video', (channel) => this.onVideo(channel));
+    call.on('videoClosed', (channelNumber, direction) => this.onVideoClosed(channelNumber, direction));
+    call.on('videoFastUpdate', (channelNumber) => this.onFastUpdate(channelNumber));
   }
 
   /** The participant id once joined. */
@@ -196,7 +206,7 @@ export class H323CallLeg implements ParticipantSignalling {
     }
     this.answered = true;
     try {
-      await this.call.accept({ localMedia: { address: media.address, rtpPort: media.rtpPort } });
+      await this.call.accept({ localMedia: { address: media.address, rtpPort: media.rtpPort, ...(media.video ? { videoRtpPort: media.video.rtpPort } : {}) } });
     } catch (err) {
       // Released while answering (the caller hung up, the answer timer fired): nothing left to answer.
       if (this.finished) {
@@ -247,6 +257,54 @@ export class H323CallLeg implements ParticipantSignalling {
     }
     this.mediaStarted = true;
     this.media.start(this.roomId, this.participant, channel);
+    this.startVideo();
+  }
+
+  private onVideo(channel: H323VideoChannel): void {
+    this.ctx.logger.info(
+      { call: this.call.label, direction: channel.direction, codec: channel.codec, payloadType: channel.payloadType, size: `${channel.width}x${channel.height}`, maxBitrateBps: channel.maxBitrateBps, remoteRtp: channel.remoteRtp },
+      'H.323 video channel open',
+    );
+    this.videoChannels[channel.direction] = channel;
+    this.startVideo();
+  }
+
+  private onVideoClosed(channelNumber: number, direction: 'send' | 'receive'): void {
+    this.ctx.logger.info({ call: this.call.label, channelNumber, direction }, 'H.323 video channel closed');
+    if (this.videoChannels[direction]?.channelNumber !== channelNumber) return;
+    delete this.videoChannels[direction];
+    this.startVideo();
+  }
+
+  /**
+   * Starts, updates or suspends the participant's video leg from the open video channels, once the caller is in
+   * the room (not keying a PIN, not in the lobby), and follows the room's keyframe requests for its camera.
+   */
+  private startVideo(): void {
+    const video = this.media?.video;
+    const participant = this.participant;
+    if (!video || this.finished || this.inLobby || !this.roomId || participant === undefined || this.pin) return;
+    if (!this.videoChannels.send && !this.videoChannels.receive && !this.stopKeyframeRequests) return;
+    video.update(participant, this.videoChannels);
+    this.stopKeyframeRequests ??= video.onKeyframeWanted(participant, () => this.askFastUpdate());
+  }
+
+  /** The room wants an intra picture from the endpoint's camera: videoFastUpdatePicture, at most one per VFU_MIN_INTERVAL_MS. */
+  private askFastUpdate(): void {
+    const now = performance.now();
+    if (this.finished || now - this.lastFastUpdateAt < VFU_MIN_INTERVAL_MS) return;
+    if (this.call.requestVideoFastUpdate()) {
+      this.lastFastUpdateAt = now;
+      this.ctx.logger.debug({ call: this.call.label }, 'H.323 videoFastUpdatePicture sent');
+    }
+  }
+
+  /** The endpoint asked for an intra picture of the composite it receives (H.245 videoFastUpdatePicture). */
+  private onFastUpdate(channelNumber: number): void {
+    this.ctx.logger.debug({ call: this.call.label, channelNumber }, 'H.323 videoFastUpdatePicture received');
+    const participant = this.participant;
+    if (participant === undefined || this.finished || this.inLobby || !this.media?.video) return;
+    this.media.video.keyframeRequested(participant);
   }
 
   private onUserInput(input: string): void {
@@ -322,6 +380,8 @@ export class H323CallLeg implements ParticipantSignalling {
     if (this.pin?.timer) clearTimeout(this.pin.timer);
     this.pin = undefined;
     this.ctx.logger.info({ call: this.call.label, participantId: this.participant, ...info }, 'H.323 call released');
+    this.stopKeyframeRequests?.();
+    this.stopKeyframeRequests = undefined;
     this.releaseMedia();
     if (this.participant !== undefined) this.ctx.conference.leave(this.participant, info.by === 'remote' ? 'caller hung up' : 'hung up');
     if (this.admitted) this.ctx.admission?.disengage(this.call);

@@ -1,7 +1,7 @@
 /**
  * The H.323 signalling of the MCU as a Nest module: the `H323Endpoint` (H.225.0 call signalling on
  * MCU_SIP_HOST:MCU_H323_PORT, H.245 tunnelled or on its own connection, Fast Connect) connected to the
- * conference through the `H323Bridge` (audio legs from the media plane's `ConferenceMedia`), and — with MCU_H323_GATEKEEPER — the gatekeeper registration of every
+ * conference through the `H323Bridge` (audio and video legs from the media plane's `ConferenceMedia`), and — with MCU_H323_GATEKEEPER — the gatekeeper registration of every
  * room (`H323Gatekeeper`). Reports itself in `/health`. On shutdown the conference module has already hung up
  * every call (ReleaseComplete) in `beforeApplicationShutdown`; this module then unregisters (URQ) and closes
  * the listener, releasing whatever call is still there.
@@ -64,7 +64,12 @@ export class H323Module implements OnModuleInit, OnApplicationShutdown {
       port: h323.port,
       timers: { answer: ANSWER_TIMEOUT_MS },
       logger: createLogger('h323-call'),
-      h245: h245SessionPorts({ capabilities: { audio: AUDIO_CODECS }, logger: createLogger('h245') }),
+      // Video (H.264, H.263) is announced per call for the formats the media plane has at that moment.
+      h245: h245SessionPorts({
+        capabilities: { audio: AUDIO_CODECS, h264PacketizationModes: [0, 1] },
+        videoCapabilities: () => media.videoCapabilities(),
+        logger: createLogger('h245'),
+      }),
     });
     const bound = await endpoint.listen();
     this.endpoint = endpoint;
