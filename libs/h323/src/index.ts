@@ -95,7 +95,7 @@ export { DEFAULT_CALL_TIMERS, callTimers, systemCallClock, type CallTimers, type
 export { silentCallLogger, type CallLogger } from './call/call-logger';
 export { DEFAULT_ENDPOINT_IDENTITY, type EndpointIdentity } from './call/endpoint-identity';
 export type { H245Port, H245PortEvents, H245PortContext, H245PortFactory } from './call/h245-port';
-export { h245SessionPorts, videoChannelOf, type H245SessionPortOptions } from './call/h245-session-port';
+export { h245SessionPorts, h264PictureSize, videoChannelOf, type H245SessionPortOptions } from './call/h245-session-port';
 export { parseH225, buildH225, H225_PROTOCOL_IDENTIFIER, type H225Message, type H225MessageParts } from './call/h225-message';
 
 /**

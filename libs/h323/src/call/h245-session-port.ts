@@ -28,10 +28,20 @@ export interface H245SessionPortOptions {
   readonly h264PayloadType?: number;
 }
 
+/**
+ * The picture size, pixels, we send at an H.241 level (H.264 Annex A MaxFS): QCIF below level 1.1 (99
+ * macroblocks), CIF below level 3 (396), 640×360 from level 3 (1620).
+ */
+export function h264PictureSize(level: number | undefined): { width: number; height: number } {
+  if (level === undefined || level < 22) return { width: 176, height: 144 };
+  if (level < 64) return { width: 352, height: 288 };
+  return { width: 640, height: 360 };
+}
+
 /** The owner's view of an established video channel (maxBitRate in bits/s, picture size in pixels). */
 export function videoChannelOf(established: VideoChannelEstablished, localRtpPort: number): H323VideoChannel {
   const v = established.video;
-  const size = v.codec === 'h263' ? h263PictureSize(v) : { width: 352, height: 288 };
+  const size = v.codec === 'h263' ? h263PictureSize(v) : h264PictureSize(v.level);
   return {
     kind: 'video',
     direction: established.direction === 'transmit' ? 'send' : 'receive',

@@ -51,7 +51,10 @@ export interface H323VideoChannel {
   readonly clockRate: number;
   /** maxBitRate of the channel, bits/s (H.245 maxBitRate × 100). */
   readonly maxBitrateBps: number;
-  /** Picture size, pixels: H.263 from the MPI fields (CIF if allowed, else QCIF, else SQCIF); H.264 CIF. */
+  /**
+   * Picture size, pixels: H.263 from the MPI fields (CIF if allowed, else QCIF, else SQCIF); H.264 from the level
+   * (QCIF below 1.1, CIF below 3, 640×360 from 3).
+   */
   readonly width: number;
   readonly height: number;
   /** H.264: packetization mode (H.241 §8.3.2) and the RFC 6184 profile-level-id of the H.241 level. */
