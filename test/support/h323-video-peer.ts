@@ -40,7 +40,8 @@ export function h323CameraArgs(o: { colour: ColourName; channel: Pick<H323VideoC
     o.channel.codec === 'H264'
       ? // Single NAL unit mode (H.241 default): every NAL unit must fit one packet, hence slices under 1100 octets.
         ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-profile:v', 'baseline', '-bf', '0', '-slice-max-size', '1100', '-rtpflags', 'h264_mode0']
-      : ['-c:v', 'h263', '-rtpflags', 'rfc2190'];
+      : // RFC 2190 mode A packets start at GOB boundaries: the encoder keeps each GOB group under the payload limit.
+        ['-c:v', 'h263', '-ps', '1000', '-rtpflags', 'rfc2190'];
   return [
     '-hide_banner', '-nostdin', '-loglevel', 'warning',
     '-re', '-f', 'lavfi', '-i', `color=c=${ffmpegColour(COLOURS[o.colour])}:s=352x288:r=15`,
