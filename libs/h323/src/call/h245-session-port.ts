@@ -87,9 +87,11 @@ class H245SessionPort implements H245Port {
   private readonly videoRtcp: { address: string; port: number } | undefined;
   private readonly videoOrder: readonly VideoCodecName[];
   /** Our transmit video channel and its codec, once opened. */
-  private transmitVideo: { channelNumber: number; codec: VideoCodecName } | undefined;
+  private transmitVideo: { channelNumber: number; codec: VideoCodecName; payloadType: number } | undefined;
   /** Codec of the peer's video channel, once open. */
   private receivedVideoCodec: VideoCodecName | undefined;
+  /** Its payload type, when H.264 (dynamic). */
+  private receivedH264PayloadType: number | undefined;
 
   constructor(
     private readonly context: H245PortContext,
@@ -141,6 +143,7 @@ class H245SessionPort implements H245Port {
         const port = localMedia.videoRtpPort ?? 0;
         if (established.direction === 'receive') {
           this.receivedVideoCodec = established.video.codec;
+          this.receivedH264PayloadType = established.format === 'H264' ? established.payloadType : undefined;
           events.video(videoChannelOf(established, port));
           this.matchVideoCodec();
           return;
@@ -215,11 +218,15 @@ class H245SessionPort implements H245Port {
     this.transmitOpened = this.session.openAudioChannel({ rtcp }) !== undefined;
   }
 
-  /** Our transmit video channel (H.245 §8.4.2), once capabilities and master/slave are settled, when video runs. */
+  /**
+   * Our transmit video channel (H.245 §8.4.2), once capabilities and master/slave are settled, when video runs.
+   * H.264 goes on the payload type of the peer's H.264 channel when it has one, so the leg uses one payload type.
+   */
   private openVideo(preference: readonly VideoCodecName[] = this.videoPreference()): void {
     if (!this.videoRtcp || this.transmitVideo || !this.capabilitiesKnown || !this.masterSlaveDone || this.session.isClosed) return;
-    const opened = this.session.openVideoChannel({ rtcp: this.videoRtcp, preference, ...(this.h264PayloadType === undefined ? {} : { payloadType: this.h264PayloadType }) });
-    if (opened) this.transmitVideo = { channelNumber: opened.channelNumber, codec: opened.video.codec };
+    const payloadType = this.receivedH264PayloadType ?? this.h264PayloadType ?? 96;
+    const opened = this.session.openVideoChannel({ rtcp: this.videoRtcp, preference, payloadType });
+    if (opened) this.transmitVideo = { channelNumber: opened.channelNumber, codec: opened.video.codec, payloadType: opened.video.codec === 'h264' ? payloadType : 34 };
   }
 
   /** The codec the peer sends first (one codec both ways), then ours in order. */
@@ -228,11 +235,16 @@ class H245SessionPort implements H245Port {
     return first ? [first, ...this.videoOrder.filter((c) => c !== first)] : [...this.videoOrder];
   }
 
-  /** The peer sends another codec than ours and can receive it: ours is closed and reopened in its codec. */
+  /**
+   * The peer sends another codec (or H.264 on another payload type) than ours and can receive it: ours is
+   * closed and reopened like the peer's.
+   */
   private matchVideoCodec(): void {
     const ours = this.transmitVideo;
     const theirs = this.receivedVideoCodec;
-    if (!ours || !theirs || ours.codec === theirs || this.session.isMaster !== true) return;
+    if (!ours || !theirs || this.session.isMaster !== true) return;
+    const samePayloadType = theirs !== 'h264' || this.receivedH264PayloadType === undefined || this.receivedH264PayloadType === ours.payloadType;
+    if (ours.codec === theirs && samePayloadType) return;
     const remote = this.session.remoteCapabilities;
     if (!remote?.receiveVideo.some((v) => v.codec === theirs)) return;
     this.session.closeChannel(ours.channelNumber);

@@ -74,7 +74,7 @@ describe('H.245 session port: video (H.245 §8.4, H.241)', () => {
     expect(mcu.audio.sort()).toEqual(['receive', 'send']);
     const send = mcu.video.find((v) => v.direction === 'send');
     const receive = mcu.video.find((v) => v.direction === 'receive');
-    expect(send).toMatchObject({ kind: 'video', codec: 'H264', payloadType: 96, clockRate: 90000, maxBitrateBps: 1_000_000, width: 352, height: 288, packetizationMode: 0, profileLevelId: '42e00d', remoteRtp: { address: '10.0.0.2', port: 30002 }, remoteRtcp: { address: '10.0.0.2', port: 30003 }, localRtpPort: 20002 });
+    expect(send).toMatchObject({ kind: 'video', codec: 'H264', payloadType: 109, clockRate: 90000, maxBitrateBps: 1_000_000, width: 352, height: 288, packetizationMode: 0, profileLevelId: '42e00d', remoteRtp: { address: '10.0.0.2', port: 30002 }, remoteRtcp: { address: '10.0.0.2', port: 30003 }, localRtpPort: 20002 });
     expect(receive).toMatchObject({ codec: 'H264', payloadType: 109, localRtpPort: 20002, remoteRtcp: { address: '10.0.0.2', port: 30003 } });
     expect(terminal.video.find((v) => v.direction === 'send')?.remoteRtp).toEqual({ address: '10.0.0.1', port: 20002 });
   });
@@ -109,6 +109,16 @@ describe('H.245 session port: video (H.245 §8.4, H.241)', () => {
     expect(kinds(mcu)).toContain('request.closeLogicalChannel');
   });
 
+  it('follows the payload type of the terminal’s H.264 channel', () => {
+    // The MCU (master) opens H.264 on 96 at once; the terminal sends H.264 on 109 (its h264PayloadType).
+    const { mcu, terminal, pump } = pair([H264], [H264]);
+    mcu.port.start();
+    terminal.port.start();
+    pump();
+    expect(mcu.video.find((v) => v.direction === 'receive')?.payloadType).toBe(109);
+    expect(mcu.video.filter((v) => v.direction === 'send').at(-1)?.payloadType).toBe(109);
+  });
+
   it('videoFastUpdatePicture both ways: asked on the channel the peer sends, reported with our channel number', () => {
     const { mcu, terminal, pump } = pair([H264], [H264]);
     mcu.port.start();
@@ -135,7 +145,7 @@ describe('H.245 session port: video (H.245 §8.4, H.241)', () => {
     const clc: H245Types.MultimediaSystemControlMessage = { tag: 'request', value: { tag: 'closeLogicalChannel', value: { forwardLogicalChannelNumber: terminalSend.channelNumber, source: { tag: 'user', value: null } } } };
     mcu.port.receive(encode(H245.MultimediaSystemControlMessage, clc));
     pump();
-    expect(mcu.videoClosed).toEqual([[terminalSend.channelNumber, 'receive']]);
+    expect(mcu.videoClosed.filter(([, d]) => d === 'receive')).toEqual([[terminalSend.channelNumber, 'receive']]);
     expect(kinds(mcu).at(-1)).toBe('response.closeLogicalChannelAck');
     expect(mcu.port.requestVideoFastUpdate()).toBe(false);
   });
