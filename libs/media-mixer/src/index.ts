@@ -130,3 +130,18 @@ export { ToneSource, PIN_PROMPT_TONE } from './audio/tone-source';
 export type { TonePrompt } from './audio/tone-source';
 export { DEFAULT_ROOM_LAYOUT, PIPELINE_CODEC, VIDEO_PAYLOAD_FORMATS, videoPayloadFormat } from './video/video-leg-params';
 export type { RoomLayoutSettings, VideoLegParams, VideoLegStats, VideoPayloadFormat } from './video/video-leg-params';
+export {
+  H261Depacketizer,
+  H261Packetizer,
+  H261_HEADER_OCTETS,
+  findH261StartCodes,
+  isH261IntraPicture,
+  parseH261PayloadHeader,
+  parseH261PictureHeader,
+  serializeH261PayloadHeader,
+  splitH261Pictures,
+} from './video/rtp-h261';
+export type { H261PacketizerOptions, H261PayloadHeader, H261PictureHeader, H261StartCode } from './video/rtp-h261';
+export { FfmpegProcess, liveFfmpegChildCount, VideoDecoder, VideoEncoder, codedStreamSplitter, meanYuv, rgbToYuv, solidPicture, yuv420pOctets } from './video/pipeline';
+export type { CodedPicture, CodedStreamSplitter, FfmpegExitInfo, FfmpegProcessOptions, FfmpegProcessStats, RawPicture } from './video/pipeline';
+export type { VideoDecoderOptions, VideoDecoderStats, VideoEncoderOptions, VideoEncoderStats } from './video/pipeline';
