@@ -116,7 +116,8 @@ export function h323VideoCapabilities(supports: ((format: VideoPayloadFormat) =>
  * The media plane's parameters for a participant's H.323 video (H.245 §8.4, H.241 for H.264): RTP to our transmit
  * channel's `remoteRtp` (RTCP to its `remoteRtcp`, else RTP port + 1), no rtcp-mux; the payload type, format,
  * picture size and bitrate (maxBitRate × 100 bits/s) of that channel; H.264 in its packetization mode (H.241
- * §8.3.2; single NAL unit unless the channel says otherwise) at the channel's profile-level-id; no RTCP
+ * §8.3.2; single NAL unit unless the channel says otherwise) at the channel's profile-level-id (a channel
+ * without maxBitRate leaves the media plane's default bitrate); no RTCP
  * feedback (keyframes are asked with H.245 videoFastUpdatePicture). `sendrecv` with both channels, `sendonly`
  * with ours only; with the peer's channel only, `recvonly` towards its RTCP address (RTP port = RTCP − 1).
  * @returns undefined when no channel names an address to use
@@ -141,7 +142,8 @@ export function h323VideoLegParams(channels: { send?: H323VideoChannel; receive?
     ...(main.codec === 'H264'
       ? { h264: { packetizationMode: main.packetizationMode ?? 0, ...(main.profileLevelId ? { profileLevelId: main.profileLevelId } : {}) } }
       : {}),
-    maxBitrateBps: main.maxBitrateBps,
+    // A channel without maxBitRate (0) leaves the media plane's default.
+    ...(main.maxBitrateBps > 0 ? { maxBitrateBps: main.maxBitrateBps } : {}),
     width: main.width,
     height: main.height,
     feedback: { pli: false, fir: false },

@@ -116,6 +116,7 @@ describe('h323VideoLegParams / h323VideoCapabilities', () => {
       remoteRtcpPort: 7001,
     });
     expect(h323VideoLegParams({ receive: channel({ direction: 'receive' }) })).toBeUndefined();
+    expect(h323VideoLegParams({ send: channel({ maxBitrateBps: 0, remoteRtp: { address: '10.1.1.1', port: 5002 } }) })?.maxBitrateBps).toBeUndefined();
     expect(h323VideoLegParams({})).toBeUndefined();
   });
 
