@@ -145,3 +145,10 @@ export type { H261PacketizerOptions, H261PayloadHeader, H261PictureHeader, H261S
 export { FfmpegProcess, liveFfmpegChildCount, VideoDecoder, VideoEncoder, codedStreamSplitter, meanYuv, rgbToYuv, solidPicture, yuv420pOctets } from './video/pipeline';
 export type { CodedPicture, CodedStreamSplitter, FfmpegExitInfo, FfmpegProcessOptions, FfmpegProcessStats, RawPicture } from './video/pipeline';
 export type { VideoDecoderOptions, VideoDecoderStats, VideoEncoderOptions, VideoEncoderStats } from './video/pipeline';
+// Video compositor: scaling into tiles, placeholders, slate and name labels.
+export { BLACK, blitScaled, copyPicture, createPicture, fillRect, fitRect } from './video/compose/yuv-picture';
+export type { Rect, YuvColour } from './video/compose/yuv-picture';
+export { LabelRenderer, blendLabel, stripHeight } from './video/compose/label-renderer';
+export type { Label, LabelRendererOptions, LabelRendererStats } from './video/compose/label-renderer';
+export { Compositor, PLACEHOLDER_COLOUR, SLATE_COLOUR } from './video/compose/compositor';
+export type { ComposeSource, CompositorOptions, CompositorStats } from './video/compose/compositor';
