@@ -206,7 +206,10 @@ export class H323CallLeg implements ParticipantSignalling {
     }
     this.answered = true;
     try {
-      await this.call.accept({ localMedia: { address: media.address, rtpPort: media.rtpPort, ...(media.video ? { videoRtpPort: media.video.rtpPort } : {}) } });
+      await this.call.accept({
+        localMedia: { address: media.address, rtpPort: media.rtpPort, ...(media.video ? { videoRtpPort: media.video.rtpPort } : {}) },
+        ...(media.video ? { fastStartVideo: media.video.fastStartCodecs } : {}),
+      });
     } catch (err) {
       // Released while answering (the caller hung up, the answer timer fired): nothing left to answer.
       if (this.finished) {

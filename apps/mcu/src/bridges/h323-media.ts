@@ -6,7 +6,7 @@
  * second port pair for RTP session 2 (video), announced in the video OpenLogicalChannelAck; the video leg
  * starts once a video channel is open in either direction.
  */
-import type { H323MediaChannel, H323VideoChannel, VideoCapabilityDescription } from '@mcu/h323';
+import type { H323MediaChannel, H323VideoChannel, VideoCapabilityDescription, VideoCodecName } from '@mcu/h323';
 import {
   PIN_PROMPT_TONE,
   PortRangeExhaustedError,
@@ -49,6 +49,8 @@ export interface H323LegMedia {
 export interface H323LegVideo {
   /** Our even video RTP port (RTCP on `rtpPort + 1`), on the leg's `address`. */
   readonly rtpPort: number;
+  /** The video codecs accepted in the caller's Fast Connect proposals (those the media plane has). */
+  readonly fastStartCodecs: readonly VideoCodecName[];
   /**
    * The open video channels changed: starts or updates the participant's video leg (see
    * {@link h323VideoLegParams}); with neither channel open, suspends it. Never throws (failures are logged).
@@ -240,7 +242,8 @@ export class EngineMediaSource implements H323MediaSource {
   private async allocateVideo(): Promise<(H323LegVideo & { release(): void }) | undefined> {
     const media = this.media;
     const plane = media as Partial<H323VideoPlane>;
-    if (this.videoCapabilities().length === 0 || !plane.connectVideo || !plane.suspendVideo || !plane.requestKeyframe || !plane.onVideoKeyframeRequest) return undefined;
+    const capabilities = this.videoCapabilities();
+    if (capabilities.length === 0 || !plane.connectVideo || !plane.suspendVideo || !plane.requestKeyframe || !plane.onVideoKeyframeRequest) return undefined;
     const { connectVideo, suspendVideo, requestKeyframe, onVideoKeyframeRequest } = plane as H323VideoPlane;
     let allocation: LegAllocation;
     try {
@@ -253,6 +256,7 @@ export class EngineMediaSource implements H323MediaSource {
     let started: string | undefined;
     return {
       rtpPort: allocation.localPort,
+      fastStartCodecs: capabilities.map((c) => c.codec),
       update(participantId, channels) {
         const params = h323VideoLegParams(channels);
         try {

@@ -154,9 +154,9 @@ describe('H.323 video legs through the bridge (real endpoints, fake media plane)
     );
   };
 
-  const dial = async (fastStart: boolean): Promise<{ call: OutgoingCall; roomId: string; videos: H323VideoChannel[]; fastUpdates: number[] }> => {
+  const dial = async (fastStart: boolean, fastStartVideo: readonly VideoCapabilityDescription[] = []): Promise<{ call: OutgoingCall; roomId: string; videos: H323VideoChannel[]; fastUpdates: number[] }> => {
     const r = await conference.createRoom({ name: `Video ${number}`, number: String(number++) });
-    const call = await caller.call({ address: LOCAL, port }, { localMedia: { address: LOCAL, rtpPort: 32_000, videoRtpPort: 32_002 }, destination: [{ type: 'dialedDigits', value: r.number }], fastStart });
+    const call = await caller.call({ address: LOCAL, port }, { localMedia: { address: LOCAL, rtpPort: 32_000, videoRtpPort: 32_002 }, destination: [{ type: 'dialedDigits', value: r.number }], fastStart, fastStartVideo });
     calls.push(call);
     const videos: H323VideoChannel[] = [];
     const fastUpdates: number[] = [];
@@ -218,6 +218,33 @@ describe('H.323 video legs through the bridge (real endpoints, fake media plane)
     await until(() => plane.released.length === 2);
     expect(plane.released.sort()).toEqual([41_000, 41_002]);
     expect(plane.listenerCount).toBe(0);
+  });
+
+  it.each([true, false])('video proposed in Fast Connect (tunnelling %s) opens both ways without H.245 channels, and VFU still works', async (tunnelling) => {
+    const h264: VideoCapabilityDescription = { codec: 'h264', maxBitRate: 5000, profile: 64, level: 36 };
+    await start([h264]);
+    const r = await conference.createRoom({ name: `Video ${number}`, number: String(number++) });
+    const call = await caller.call(
+      { address: LOCAL, port },
+      { localMedia: { address: LOCAL, rtpPort: 32_000, videoRtpPort: 32_002 }, destination: [{ type: 'dialedDigits', value: r.number }], fastStart: true, tunnelling, fastStartVideo: [h264, { codec: 'h263', maxBitRate: 3000, cifMPI: 1 }] },
+    );
+    calls.push(call);
+    const fastUpdates: number[] = [];
+    call.on('videoFastUpdate', (n) => fastUpdates.push(n));
+    const participant = await until(() => conference.listParticipants(r.id).find((p) => p.state === 'connected'));
+    const started = await until(() => plane.video.find((v) => v.params.direction === 'sendrecv'));
+    expect(started.params).toMatchObject({ codec: 'H264', payloadType: 96, remotePort: 32_002, remoteRtcpPort: 32_003, maxBitrateBps: 500_000, width: 352, height: 288 });
+    await until(() => call.videoChannels.length === 2);
+    expect(call.videoChannels.map((c) => [c.direction, c.codec, c.channelNumber]).sort()).toEqual([['receive', 'H264', 2], ['send', 'H264', 201]]);
+    expect(call.videoChannels.find((c) => c.direction === 'send')?.remoteRtp).toEqual({ address: LOCAL, port: 41_002 });
+    // H.245 still runs (tunnelled or separate) and knows the Fast Connect channels: VFU both ways.
+    await until(() => (call.requestVideoFastUpdate() ? true : undefined));
+    await until(() => plane.keyframes.length === 1);
+    plane.wantKeyframe(participant.id);
+    await until(() => fastUpdates.length === 1);
+    expect(fastUpdates).toEqual([201]);
+    await new Promise((res) => setTimeout(res, 200));
+    expect(call.videoChannels).toHaveLength(2);
   });
 
   it('an H.263-only caller gets H.263 on payload type 34 at CIF', async () => {

@@ -1,5 +1,5 @@
 import type { CallLogger } from './call-logger';
-import type { FastConnectChannel } from './fast-connect';
+import type { FastConnectChannel, FastConnectVideoChannel } from './fast-connect';
 import { H245Channel } from './h245-channel';
 import type { H245Port, H245PortEvents, H245PortFactory } from './h245-port';
 import type { H323LocalMedia, H323TransportAddress } from './media-channel';
@@ -74,11 +74,16 @@ export class H245Control {
    * Creates the session on the given transport and starts it (TCS, MSD). PDUs received before are fed first.
    * For 'separate', call {@link listen} or {@link connect} first.
    */
-  start(transport: H245Transport, localMedia: H323LocalMedia, fastStartChannels: readonly FastConnectChannel[]): void {
+  start(
+    transport: H245Transport,
+    localMedia: H323LocalMedia,
+    fastStartChannels: readonly FastConnectChannel[],
+    fastStartVideoChannels: readonly FastConnectVideoChannel[] = [],
+  ): void {
     if (this.closed || this.port || !this.factory) return;
     this.transport = transport;
     const events: H245PortEvents = { ...this.host.events, send: (pdu) => this.send(pdu) };
-    this.port = this.factory({ localMedia, fastStartChannels, label: this.host.label, events });
+    this.port = this.factory({ localMedia, fastStartChannels, fastStartVideoChannels, label: this.host.label, events });
     this.batch(() => {
       for (const pdu of this.pendingIn.splice(0)) this.port?.receive(pdu);
       this.port?.start();

@@ -1,4 +1,4 @@
-import type { FastConnectChannel } from './fast-connect';
+import type { FastConnectChannel, FastConnectVideoChannel } from './fast-connect';
 import type { H323LocalMedia, H323MediaChannel, H323VideoChannel } from './media-channel';
 
 /**
@@ -56,6 +56,8 @@ export interface H245PortContext {
    * them (later CloseLogicalChannel applies) and opens no other audio channel.
    */
   readonly fastStartChannels: readonly FastConnectChannel[];
+  /** Video channels opened by Fast Connect, adopted the same way (H.245 then opens no other video channel). */
+  readonly fastStartVideoChannels?: readonly FastConnectVideoChannel[];
   /** Label for log lines (the call reference and peer). */
   readonly label: string;
   readonly events: H245PortEvents;

@@ -121,6 +121,16 @@ class H245SessionPort implements H245Port {
       this.session.adoptFastStartChannel({ direction: opened.channel.direction === 'send' ? 'transmit' : 'receive', olc: opened.olc });
     }
     this.transmitOpened = context.fastStartChannels.some((c) => c.channel.direction === 'send');
+    for (const opened of context.fastStartVideoChannels ?? []) {
+      const c = opened.channel;
+      this.session.adoptFastStartChannel({ direction: c.direction === 'send' ? 'transmit' : 'receive', olc: opened.olc });
+      const codec = c.codec === 'H264' ? 'h264' : 'h263';
+      if (c.direction === 'send') this.transmitVideo = { channelNumber: c.channelNumber, codec, payloadType: c.payloadType };
+      else {
+        this.receivedVideoCodec = codec;
+        this.receivedH264PayloadType = c.codec === 'H264' ? c.payloadType : undefined;
+      }
+    }
     this.session
       .on('remote-capabilities', () => {
         this.capabilitiesKnown = true;

@@ -11,7 +11,7 @@ import { Q931_CALL_STATE_VALUE, CallStateError, H323CallState, isAllowedTransiti
 import type { CallConnection, CallSettings } from './call-context';
 import { buildFacility, buildReleaseComplete, buildStatus, CAUSE_RESPONSE_TO_STATUS_ENQUIRY } from './call-messages';
 import type { CallTimerHandle, CallTimers } from './call-timers';
-import type { FastConnectChannel } from './fast-connect';
+import type { FastConnectChannel, FastConnectVideoChannel } from './fast-connect';
 import { bodyOf, H225_PROTOCOL_IDENTIFIER, type H225Message } from './h225-message';
 import { H245Control } from './h245-control';
 import type { H323LocalMedia, H323MediaChannel, H323VideoChannel } from './media-channel';
@@ -74,6 +74,8 @@ export abstract class H323Call extends EventEmitter<H323CallEventMap> {
   private readonly videoList: H323VideoChannel[] = [];
   /** Channels opened by Fast Connect, with their OLCs (handed to H.245 to adopt). */
   protected readonly fastStartChannels: FastConnectChannel[] = [];
+  /** Video channels opened by Fast Connect, likewise. */
+  protected readonly fastStartVideo: FastConnectVideoChannel[] = [];
   /** Where we receive RTP, once known. */
   protected localMedia: H323LocalMedia | undefined;
 
@@ -283,7 +285,7 @@ export abstract class H323Call extends EventEmitter<H323CallEventMap> {
     if (reason === 'startH245' && h245Address && this.h245.available && !this.h245.started && this.localMedia) {
       // H.323 §8.2: the peer asks us to open the H.245 connection to its address.
       this.h245.connect(h245Address);
-      this.h245.start('separate', this.localMedia, this.fastStartChannels);
+      this.h245.start('separate', this.localMedia, this.fastStartChannels, this.fastStartVideo);
       return;
     }
     this.log('debug', { reason }, 'Facility received');

@@ -8,6 +8,7 @@ import { answerFastConnect } from './fast-connect';
 import { bodyOf, H225_PROTOCOL_IDENTIFIER, type H225Message, type H225MessageBody } from './h225-message';
 import { H323Call } from './h323-call';
 import type { H323LocalMedia } from './media-channel';
+import type { VideoCodecName } from '../h245/video-capabilities';
 import type { H323ReleaseReason } from './release-reason';
 import { ipTransportAddress, setupInfoOf, type H323SetupInfo } from './setup-info';
 
@@ -19,6 +20,11 @@ export interface H323AcceptOptions {
   readonly alerting?: boolean;
   /** Display name in our Connect (default: the endpoint's). */
   readonly displayName?: string;
+  /**
+   * Video codecs to accept in the caller's Fast Connect proposals (H.323 §8.1.7.1; needs `localMedia.videoRtpPort`);
+   * default none: video then goes through H.245 only.
+   */
+  readonly fastStartVideo?: readonly VideoCodecName[];
 }
 
 /**
@@ -78,8 +84,9 @@ export class IncomingCall extends H323Call {
     this.localMedia = options.localMedia;
     const display = options.displayName ?? this.settings.displayName;
     const fast = this.setupUuie.fastStart?.length
-      ? answerFastConnect(this.setupUuie.fastStart, this.settings.codecs, options.localMedia)
+      ? answerFastConnect(this.setupUuie.fastStart, this.settings.codecs, options.localMedia, options.fastStartVideo)
       : undefined;
+    this.fastStartVideo.push(...(fast?.videoChannels ?? []));
     if (fast?.undecodable) this.log('warn', { count: fast.undecodable }, 'fastStart proposals that do not decode were ignored');
     let h245Address: H225Types.TransportAddress | undefined;
     if (!this.tunnelling && this.h245.available) {
@@ -108,14 +115,15 @@ export class IncomingCall extends H323Call {
     const h245Control = this.tunnelling
       ? this.h245.collect(() => {
           this.h245.receiveTunnelled(this.parallelH245);
-          this.h245.start('tunnelled', options.localMedia, fast?.channels ?? []);
+          this.h245.start('tunnelled', options.localMedia, fast?.channels ?? [], this.fastStartVideo);
         })
       : [];
     this.sendAnswer(Q931MessageType.Connect, { tag: 'connect', value: connect }, h245Control, display);
     this.transition(H323CallState.Active);
-    if (!this.tunnelling && this.h245.hasChannel) this.h245.start('separate', options.localMedia, fast?.channels ?? []);
+    if (!this.tunnelling && this.h245.hasChannel) this.h245.start('separate', options.localMedia, fast?.channels ?? [], this.fastStartVideo);
     this.fire('connected');
     for (const opened of fast?.channels ?? []) this.addFastStartChannel(opened);
+    for (const opened of this.fastStartVideo) this.addVideo(opened.channel);
   }
 
   /**

@@ -5,7 +5,8 @@ import type { CallConnection, CallSettings } from './call-context';
 import { buildFacility, buildSetup } from './call-messages';
 import { H323CallState } from './call-state';
 import { endpointType } from './endpoint-identity';
-import { proposeFastConnect, readFastConnectAnswer, type FastConnectChannel } from './fast-connect';
+import { proposeFastConnect, proposeFastConnectVideo, readFastConnectAnswer, readFastConnectVideoAnswer, type FastConnectChannel } from './fast-connect';
+import type { VideoCapabilityDescription } from '../h245/video-capabilities';
 import { bodyOf, H225_PROTOCOL_IDENTIFIER, type H225Message } from './h225-message';
 import { H323Call, newGuid } from './h323-call';
 import type { H323LocalMedia, H323TransportAddress } from './media-channel';
@@ -27,6 +28,11 @@ export interface H323CallOptions {
   readonly source?: readonly H323Alias[];
   /** Display element; default the endpoint's display name. */
   readonly displayName?: string;
+  /**
+   * Video to propose in Fast Connect (H.323 §8.1.7.1, on `localMedia.videoRtpPort`), preference order; default
+   * none (video then goes through H.245).
+   */
+  readonly fastStartVideo?: readonly VideoCapabilityDescription[];
 }
 
 /**
@@ -70,7 +76,9 @@ export class OutgoingCall extends H323Call {
       callType: { tag: 'pointToPoint', value: null },
       sourceCallSignalAddress: ipTransportAddress(this.connection.localAddress),
       callIdentifier: { guid: this.callIdentifier },
-      ...((this.options.fastStart ?? true) ? { fastStart: proposeFastConnect(this.settings.codecs, this.options.localMedia) } : {}),
+      ...((this.options.fastStart ?? true)
+        ? { fastStart: [...proposeFastConnect(this.settings.codecs, this.options.localMedia), ...proposeFastConnectVideo(this.options.fastStartVideo ?? [], this.options.localMedia)] }
+        : {}),
       mediaWaitForConnect: false,
       canOverlapSend: false,
       multipleCalls: false,
@@ -143,14 +151,14 @@ export class OutgoingCall extends H323Call {
     const fastMedia = this.fastStartChannels;
     if (this.tunnelling) {
       this.takeTunnelled(pdu);
-      this.h245.start('tunnelled', localMedia, fastMedia);
+      this.h245.start('tunnelled', localMedia, fastMedia, this.fastStartVideo);
       return;
     }
     if (!this.h245.available || this.h245.started) return;
     const h245Address = body?.tag === 'connect' ? transportAddressOf(body.value.h245Address) : undefined;
     if (h245Address) {
       this.h245.connect(h245Address);
-      this.h245.start('separate', localMedia, fastMedia);
+      this.h245.start('separate', localMedia, fastMedia, this.fastStartVideo);
       return;
     }
     void this.offerH245Address(localMedia, fastMedia);
@@ -173,7 +181,7 @@ export class OutgoingCall extends H323Call {
           { h245Tunnelling: false },
         ),
       );
-      this.h245.start('separate', localMedia, fastMedia);
+      this.h245.start('separate', localMedia, fastMedia, this.fastStartVideo);
     } catch (error) {
       this.log('error', { error: (error as Error).message }, 'cannot open the H.245 listener');
       this.release('resourceUnavailable', 'local');
@@ -190,7 +198,7 @@ export class OutgoingCall extends H323Call {
     const address = transportAddressOf(body.value.h245Address);
     if (!address) return;
     this.h245.connect(address);
-    this.h245.start('separate', this.options.localMedia, this.fastStartChannels);
+    this.h245.start('separate', this.options.localMedia, this.fastStartChannels, this.fastStartVideo);
   }
 
   /** The callee's h245Tunneling in its first answer decides (H.323 §8.2.1). */
@@ -212,5 +220,10 @@ export class OutgoingCall extends H323Call {
     if (!value.fastStart?.length) return;
     this.fastStartAnswered = true;
     for (const opened of readFastConnectAnswer(value.fastStart, this.options.localMedia)) this.addFastStartChannel(opened);
+    const video = (this.options.fastStartVideo ?? []).map((v) => v.codec);
+    for (const opened of readFastConnectVideoAnswer(value.fastStart, this.options.localMedia, video)) {
+      this.fastStartVideo.push(opened);
+      this.addVideo(opened.channel);
+    }
   }
 }

@@ -15,6 +15,10 @@ import type { H245Types } from '../asn1/generated';
 import type { AudioCodecName } from './capabilities';
 import type { MediaAddress } from './media-address';
 import { AUDIO_SESSION_ID, h2250Parameters, parseOlc, type ParsedOlc } from './open-logical-channel';
+import { checkVideoParameters } from './channel-table';
+import type { VideoChannelMedia } from './h245-events';
+import { h264MediaPacketization, videoCapability, type VideoCapabilityDescription, type VideoCodecName } from './video-capabilities';
+import { VIDEO_SESSION_ID } from './open-logical-channel';
 
 /** A fastStart proposal to build (caller side). */
 export interface FastStartProposalParameters {
@@ -155,6 +159,128 @@ export function buildOlcForFastStartAnswer(
     reverseLogicalChannelParameters: {
       dataType,
       multiplexParameters: { tag: 'h2250LogicalChannelParameters', value: h2250Parameters({ sessionId: chosen.sessionId, rtcp: local.rtcp }, false) },
+    },
+  };
+}
+
+/** One video proposal the callee accepts (H.323 §8.1.7.1), with what the channel carries. */
+export interface ChosenFastStartVideo {
+  readonly proposal: H245Types.OpenLogicalChannel;
+  readonly index: number;
+  readonly parsed: ParsedOlc;
+  readonly media: VideoChannelMedia;
+  /** Where we send RTP (the caller's receive proposal). */
+  readonly remoteRtp?: MediaAddress;
+  readonly remoteRtcp?: MediaAddress;
+}
+
+/**
+ * Chooses at most one video proposal per direction (H.323 §8.1.7.1), named from the callee's side: `receive` is
+ * the caller's first transmit proposal (forward videoData) of a codec in `video`, `transmit` its first receive
+ * proposal (forward nullData, reverse videoData with its RTP address), preferring the codec of `receive`.
+ * Proposals that are not usable H.225.0 video of session 2 (see checkVideoParameters) are ignored. Never throws.
+ */
+export function chooseFastStartVideo(
+  proposals: readonly H245Types.OpenLogicalChannel[],
+  video: readonly VideoCodecName[],
+): { receive?: ChosenFastStartVideo; transmit?: ChosenFastStartVideo } {
+  const receive: ChosenFastStartVideo[] = [];
+  const transmit: ChosenFastStartVideo[] = [];
+  proposals.forEach((proposal, index) => {
+    const parsed = parseOlc(proposal);
+    const callerTransmits = parsed.forward.dataType === 'videoData';
+    const side = callerTransmits ? parsed.forward : parsed.reverse;
+    if (!side || side.dataType !== 'videoData') return;
+    if (!callerTransmits && parsed.forward.dataType !== 'nullData') return;
+    if (callerTransmits && parsed.reverse && parsed.reverse.dataType !== 'nullData') return;
+    const media = checkVideoParameters(side, video);
+    if ('cause' in media) return;
+    if (!callerTransmits && !side.mediaChannel) return;
+    (callerTransmits ? receive : transmit).push({
+      proposal,
+      index,
+      parsed,
+      media,
+      ...(side.mediaChannel && !callerTransmits ? { remoteRtp: side.mediaChannel } : {}),
+      ...(side.mediaControlChannel ? { remoteRtcp: side.mediaControlChannel } : {}),
+    });
+  });
+  const rx = receive[0];
+  const tx = (rx && transmit.find((t) => t.media.video.codec === rx.media.video.codec)) ?? transmit[0];
+  return { ...(rx ? { receive: rx } : {}), ...(tx ? { transmit: tx } : {}) };
+}
+
+/**
+ * The callee's answer to an accepted video proposal (H.323 §8.1.7.1), the proposal's data type and payload
+ * parameters echoed: to a caller's transmit proposal, the same channel number with our video RTP and RTCP in the
+ * forward parameters; to a caller's receive proposal, our `channelNumber`, forward nullData, our RTCP in the
+ * reverse parameters.
+ * @throws RangeError when an address is not IPv4 or a port is out of range.
+ */
+export function buildVideoOlcForFastStartAnswer(
+  chosen: ChosenFastStartVideo,
+  local: { rtp: MediaAddress; rtcp: MediaAddress; channelNumber: number },
+): H245Types.OpenLogicalChannel {
+  const callerTransmits = chosen.parsed.forward.dataType === 'videoData';
+  const side = callerTransmits ? chosen.proposal.forwardLogicalChannelParameters : chosen.proposal.reverseLogicalChannelParameters;
+  const given = side?.multiplexParameters?.tag === 'h2250LogicalChannelParameters' ? (side.multiplexParameters.value as H245Types.H2250LogicalChannelParameters) : undefined;
+  const payload = {
+    ...(given?.dynamicRTPPayloadType === undefined ? {} : { dynamicRTPPayloadType: given.dynamicRTPPayloadType }),
+    ...(given?.mediaPacketization === undefined ? {} : { mediaPacketization: given.mediaPacketization }),
+  };
+  const dataType = side?.dataType ?? { tag: 'nullData', value: null };
+  if (callerTransmits) {
+    return {
+      forwardLogicalChannelNumber: chosen.proposal.forwardLogicalChannelNumber,
+      forwardLogicalChannelParameters: {
+        dataType,
+        multiplexParameters: { tag: 'h2250LogicalChannelParameters', value: { ...h2250Parameters({ sessionId: chosen.media.sessionId, rtp: local.rtp, rtcp: local.rtcp }, undefined), ...payload } },
+      },
+    };
+  }
+  return {
+    forwardLogicalChannelNumber: local.channelNumber,
+    forwardLogicalChannelParameters: { dataType: { tag: 'nullData', value: null }, multiplexParameters: { tag: 'none', value: null } },
+    reverseLogicalChannelParameters: {
+      dataType,
+      multiplexParameters: { tag: 'h2250LogicalChannelParameters', value: { ...h2250Parameters({ sessionId: chosen.media.sessionId, rtcp: local.rtcp }, undefined), ...payload } },
+    },
+  };
+}
+
+/**
+ * A caller's video proposal (H.323 §8.1.7.1), session 2: 'transmit' (forward videoData, our RTCP) or 'receive'
+ * (forward nullData, reverse videoData with our RTP and RTCP). H.264 carries its dynamic payload type (default
+ * 96) and packetization mode (default 0, H.241 §8.3.2); H.263 goes on payload type 34 (RFC 2190).
+ * @throws RangeError when an address is not IPv4, a port is out of range, or the description is invalid.
+ */
+export function buildFastStartVideoOlc(p: {
+  direction: 'transmit' | 'receive';
+  channelNumber: number;
+  video: VideoCapabilityDescription;
+  rtp: MediaAddress;
+  rtcp: MediaAddress;
+  payloadType?: number;
+  packetizationMode?: 0 | 1;
+}): H245Types.OpenLogicalChannel {
+  const dataType: H245Types.DataType = { tag: 'videoData', value: videoCapability(p.video) };
+  const payloadType = p.payloadType ?? 96;
+  const payload = p.video.codec === 'h264' ? { dynamicRTPPayloadType: payloadType, mediaPacketization: h264MediaPacketization(p.packetizationMode ?? 0, payloadType) } : {};
+  if (p.direction === 'transmit') {
+    return {
+      forwardLogicalChannelNumber: p.channelNumber,
+      forwardLogicalChannelParameters: {
+        dataType,
+        multiplexParameters: { tag: 'h2250LogicalChannelParameters', value: { ...h2250Parameters({ sessionId: VIDEO_SESSION_ID, rtcp: p.rtcp }, undefined), ...payload } },
+      },
+    };
+  }
+  return {
+    forwardLogicalChannelNumber: p.channelNumber,
+    forwardLogicalChannelParameters: { dataType: { tag: 'nullData', value: null }, multiplexParameters: { tag: 'none', value: null } },
+    reverseLogicalChannelParameters: {
+      dataType,
+      multiplexParameters: { tag: 'h2250LogicalChannelParameters', value: { ...h2250Parameters({ sessionId: VIDEO_SESSION_ID, rtp: p.rtp, rtcp: p.rtcp }, undefined), ...payload } },
     },
   };
 }
