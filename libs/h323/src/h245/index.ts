@@ -64,7 +64,11 @@ export {
 export {
   buildFastStartOlc,
   buildOlcForFastStartAnswer,
+  buildFastStartVideoOlc,
+  buildVideoOlcForFastStartAnswer,
   chooseFastStartProposals,
+  chooseFastStartVideo,
+  type ChosenFastStartVideo,
   type ChosenFastStartProposal,
   type FastStartChoice,
   type FastStartProposalParameters,
