@@ -281,12 +281,13 @@ export class H323CallLeg implements ParticipantSignalling {
 
   /**
    * Starts, updates or suspends the participant's video leg from the open video channels, once the caller is in
-   * the room (not keying a PIN, not in the lobby), and follows the room's keyframe requests for its camera.
+   * the room (not keying a PIN, not in the lobby) and its audio leg runs (so the two are paired), and follows the
+   * room's keyframe requests for its camera.
    */
   private startVideo(): void {
     const video = this.media?.video;
     const participant = this.participant;
-    if (!video || this.finished || this.inLobby || !this.roomId || participant === undefined || this.pin) return;
+    if (!video || !this.mediaStarted || this.finished || this.inLobby || !this.roomId || participant === undefined || this.pin) return;
     if (!this.videoChannels.send && !this.videoChannels.receive && !this.stopKeyframeRequests) return;
     video.update(participant, this.videoChannels);
     this.stopKeyframeRequests ??= video.onKeyframeWanted(participant, () => this.askFastUpdate());
