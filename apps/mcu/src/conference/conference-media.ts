@@ -9,10 +9,13 @@
  *   bridge ──connect()───► engine.startLeg, then updateLeg on re-INVITE / hold
  *   conference 'participant-muted' ─► engine.setMuted          (from the next 20 ms frame)
  *   conference 'participant-left' ──► leg released (RTCP BYE, ports back)
+ *   bridge ──connectVideo()► engine.startVideoLeg (paired with the audio leg, named), then updateVideoLeg
+ *   bridge ──requestKeyframe() (SIP INFO / H.245 VFU) ─► engine.requestKeyframe (IDR of its composite)
  *   engine 'dtmf' ──────────► conference.reportDtmf(…, 'rtp')
  *   engine 'active-speaker' ► conference.setActiveSpeaker
+ *   engine 'video-keyframe-request' ► onVideoKeyframeRequest listeners (bridge asks the camera by signalling)
  */
-import type { AudioLegParams, AudioLegStats, LegAllocation, MediaEngine, TonePrompt } from '@mcu/media-mixer';
+import type { AudioLegParams, AudioLegStats, LegAllocation, MediaEngine, TonePrompt, VideoLegParams, VideoLegStats, VideoPayloadFormat } from '@mcu/media-mixer';
 import { errorFields } from '../logging/logger';
 import { MediaNotStartedError, ParticipantNotFoundError } from './conference-errors';
 import type { ConferenceLogger, ConferenceManager } from './conference-manager';
@@ -21,7 +24,21 @@ import type { ConferenceLogger, ConferenceManager } from './conference-manager';
 /** The media plane as the conference uses it (`MediaEngine` fits). */
 export type ConferenceMediaEngine = Pick<
   MediaEngine,
-  'allocateLeg' | 'startLeg' | 'updateLeg' | 'setMuted' | 'stats' | 'on' | 'supportsCodec' | 'startPrompt' | 'stopPrompt'
+  | 'allocateLeg'
+  | 'startLeg'
+  | 'updateLeg'
+  | 'setMuted'
+  | 'stats'
+  | 'on'
+  | 'supportsCodec'
+  | 'startPrompt'
+  | 'stopPrompt'
+  | 'supportsVideoCodec'
+  | 'startVideoLeg'
+  | 'updateVideoLeg'
+  | 'setDisplayName'
+  | 'requestKeyframe'
+  | 'videoStats'
 >;
 
 /** One participant's audio leg. */
@@ -55,12 +72,51 @@ export interface ParticipantMediaStats {
   roundTripMs: number | null;
   /** The participant's RTCP report on what we send, once received: loss 0…1, cumulative lost, jitter ms. */
   remote: { fractionLost: number; packetsLost: number; jitterMs: number } | null;
+  /** The participant's video leg; null when it has none (audio only, video declined or not yet negotiated). */
+  video: ParticipantVideoStats | null;
+}
+
+/** Video statistics of one participant, in REST terms (see `ParticipantVideoStatsDto`). Rates over the last ~2 s. */
+export interface ParticipantVideoStats {
+  /** SDP encoding name (`H264`, `VP8`, `H263-1998`, …) and its payload type, both directions. */
+  codec: string;
+  payloadType: number;
+  direction: string;
+  /** Size of the composite sent to the participant, pixels. */
+  width: number;
+  height: number;
+  /** Pictures per second received from the participant's camera / sent to it. */
+  fpsIn: number;
+  fpsOut: number;
+  /** RTP payload bitrate in / out, bits/s. */
+  bitrateIn: number;
+  bitrateOut: number;
+  /** RTP packets and payload octets received / sent. */
+  packetsIn: number;
+  bytesIn: number;
+  packetsOut: number;
+  bytesOut: number;
+  /** Incoming packets lost (sequence gaps), cumulative. */
+  packetsLost: number;
+  /** Key frames the MCU asked the participant's camera for (PLI/FIR, SIP INFO, H.245). */
+  keyframesRequested: number;
+  /** Key frames (IDR, VP8 key frame, INTRA picture) sent to the participant. */
+  keyframesSent: number;
+  /** Key frame requests the participant sent (PLI, FIR, SIP INFO picture_fast_update, H.245 videoFastUpdatePicture). */
+  keyframeRequestsReceived: number;
+  /** Pictures of the participant's camera that did not decode, plus malformed payloads. */
+  decodeErrors: number;
+  /** Restarts of the ffmpeg processes serving this participant. */
+  processRestarts: number;
 }
 
 /** Wires the `ConferenceManager` to the `MediaEngine`. */
 export class ConferenceMedia {
   private readonly legs = new Map<string, MediaLeg>();
   private readonly participantOfLeg = new Map<string, string>();
+  private readonly videoLegs = new Map<string, MediaLeg>();
+  private readonly participantOfVideoLeg = new Map<string, string>();
+  private readonly keyframeListeners = new Set<(participantId: string) => void>();
   private readonly unsubscribe: Array<() => void> = [];
 
   constructor(
@@ -77,6 +133,10 @@ export class ConferenceMedia {
       }),
       engine.on('active-speaker', (e) => {
         conference.setActiveSpeaker(e.roomId, e.legId === null ? null : (this.participantOfLeg.get(e.legId) ?? null));
+      }),
+      engine.on('video-keyframe-request', (e) => {
+        const participantId = this.participantOfVideoLeg.get(e.legId);
+        if (participantId !== undefined) this.emitKeyframeRequest(participantId);
       }),
     );
   }
@@ -118,7 +178,90 @@ export class ConferenceMedia {
     this.engine.startLeg(participant.roomId, allocation, params);
     this.legs.set(participantId, { participantId, roomId: participant.roomId, allocation });
     this.participantOfLeg.set(allocation.legId, participantId);
+    this.engine.setDisplayName(allocation.legId, participant.displayName);
     if (participant.muted) this.applyMute(participantId, true);
+  }
+
+  /** Whether a video payload format can be negotiated (ffmpeg found at start-up and its build encodes it). */
+  supportsVideoCodec(format: VideoPayloadFormat): boolean {
+    return this.engine.supportsVideoCodec(format);
+  }
+
+  /**
+   * What the participant's signalling negotiated for its video (SDP m=video, RFC 3264; H.323 video
+   * OpenLogicalChannels, H.245 §8.4) on `allocation` (a port pair from `allocate`, separate from the
+   * audio leg's): starts the video leg in the participant's room on the first call — labelled with the
+   * display name and paired with the audio leg when that one runs — and updates it afterwards (hold,
+   * resume, new address, codec, bitrate). A different allocation replaces the previous video leg.
+   * Ignored (logged) for a participant no longer live.
+   * @throws FfmpegNotFoundError when the MCU runs without video; UnsupportedCodecError /
+   *   InvalidArgumentError (`@mcu/media-mixer`) for parameters the pipeline cannot run. The allocation
+   *   stays held (released when the participant leaves).
+   */
+  connectVideo(participantId: string, allocation: LegAllocation, params: VideoLegParams): void {
+    const participant = this.conference.findParticipant(participantId);
+    if (participant === undefined) {
+      this.logger.debug({ participantId }, 'negotiated video for a participant no longer in the roster');
+      return;
+    }
+    const existing = this.videoLegs.get(participantId);
+    if (existing !== undefined && existing.allocation.legId === allocation.legId) {
+      this.engine.updateVideoLeg(allocation.legId, params);
+      this.logger.info({ participantId, legId: allocation.legId, direction: params.direction, codec: params.codec }, 'video leg updated');
+      return;
+    }
+    if (existing !== undefined) this.releaseVideo(participantId);
+    const audioLegId = this.legs.get(participantId)?.allocation.legId;
+    this.engine.startVideoLeg(participant.roomId, allocation, params, { displayName: participant.displayName, ...(audioLegId === undefined ? {} : { audioLegId }) });
+    this.videoLegs.set(participantId, { participantId, roomId: participant.roomId, allocation });
+    this.participantOfVideoLeg.set(allocation.legId, participantId);
+  }
+
+  /**
+   * The participant's signalling declined video (m=video with port 0, channels closed): its video leg,
+   * if started, goes `inactive` (its camera leaves the composite, nothing is sent); the ports stay held.
+   */
+  suspendVideo(participantId: string): void {
+    const leg = this.videoLegs.get(participantId);
+    if (leg === undefined) return;
+    try {
+      this.engine.updateVideoLeg(leg.allocation.legId, { direction: 'inactive' });
+      this.logger.info({ participantId, legId: leg.allocation.legId }, 'video leg suspended');
+    } catch (err) {
+      this.logger.warn({ participantId, ...errorFields(err) }, 'video leg not suspended');
+    }
+  }
+
+  /** Whether the participant's video leg runs. */
+  hasVideo(participantId: string): boolean {
+    return this.videoLegs.has(participantId);
+  }
+
+  /**
+   * The participant asked for a key frame of the composite it receives (SIP INFO picture_fast_update,
+   * RFC 5168; H.245 videoFastUpdatePicture): its encoder emits an IDR within 500 ms, at most one per
+   * second per encoder. Ignored without a video leg.
+   */
+  requestKeyframe(participantId: string): void {
+    const leg = this.videoLegs.get(participantId);
+    if (leg === undefined) {
+      this.logger.debug({ participantId }, 'key frame request from a participant without video ignored');
+      return;
+    }
+    this.engine.requestKeyframe(leg.allocation.legId);
+  }
+
+  /**
+   * Calls `listener(participantId)` whenever the room needs a key frame from that participant's camera
+   * (its stream starts, loses packets, changes SSRC or does not decode; repeated with backoff until one
+   * decodes). RTCP PLI/FIR has already been sent where the leg allows it; the bridge adds SIP INFO or
+   * H.245 videoFastUpdatePicture where the endpoint relies on those. Returns the unsubscribe.
+   */
+  onVideoKeyframeRequest(listener: (participantId: string) => void): () => void {
+    this.keyframeListeners.add(listener);
+    return () => {
+      this.keyframeListeners.delete(listener);
+    };
   }
 
   /**
@@ -163,13 +306,36 @@ export class ConferenceMedia {
     const leg = this.legs.get(participantId);
     if (this.conference.findParticipant(participantId)?.roomId !== roomId) throw new ParticipantNotFoundError(participantId, roomId);
     if (leg === undefined) throw new MediaNotStartedError(participantId);
-    return toParticipantStats(participantId, this.engine.stats(leg.allocation.legId));
+    return { ...toParticipantStats(participantId, this.engine.stats(leg.allocation.legId)), video: this.videoStatsOf(participantId) };
   }
 
   /** Stops every leg's bookkeeping and unsubscribes (the engine itself is closed by its module). */
   close(): void {
     for (const off of this.unsubscribe.splice(0)) off();
+    this.keyframeListeners.clear();
+    for (const id of [...this.videoLegs.keys()]) this.releaseVideo(id);
     for (const id of [...this.legs.keys()]) this.release(id);
+  }
+
+  private emitKeyframeRequest(participantId: string): void {
+    for (const listener of [...this.keyframeListeners]) {
+      try {
+        listener(participantId);
+      } catch (err) {
+        this.logger.warn({ participantId, ...errorFields(err) }, 'video key frame request listener threw');
+      }
+    }
+  }
+
+  private videoStatsOf(participantId: string): ParticipantVideoStats | null {
+    const leg = this.videoLegs.get(participantId);
+    if (leg === undefined) return null;
+    try {
+      return toVideoStats(this.engine.videoStats(leg.allocation.legId));
+    } catch (err) {
+      this.logger.debug({ participantId, ...errorFields(err) }, 'video statistics unavailable');
+      return null;
+    }
   }
 
   private applyMute(participantId: string, muted: boolean): void {
@@ -182,7 +348,16 @@ export class ConferenceMedia {
     }
   }
 
+  private releaseVideo(participantId: string): void {
+    const leg = this.videoLegs.get(participantId);
+    if (leg === undefined) return;
+    this.videoLegs.delete(participantId);
+    this.participantOfVideoLeg.delete(leg.allocation.legId);
+    leg.allocation.release();
+  }
+
   private release(participantId: string): void {
+    this.releaseVideo(participantId);
     const leg = this.legs.get(participantId);
     if (leg === undefined) return;
     this.legs.delete(participantId);
@@ -191,7 +366,31 @@ export class ConferenceMedia {
   }
 }
 
-function toParticipantStats(participantId: string, s: AudioLegStats): ParticipantMediaStats {
+function toVideoStats(s: VideoLegStats): ParticipantVideoStats {
+  return {
+    codec: s.codec,
+    payloadType: s.payloadType,
+    direction: s.direction,
+    width: s.width,
+    height: s.height,
+    fpsIn: s.fpsIn,
+    fpsOut: s.fpsOut,
+    bitrateIn: s.bitrateInBps,
+    bitrateOut: s.bitrateOutBps,
+    packetsIn: s.packetsIn,
+    bytesIn: s.bytesIn,
+    packetsOut: s.packetsOut,
+    bytesOut: s.bytesOut,
+    packetsLost: s.packetsLost,
+    keyframesRequested: s.keyframesRequested,
+    keyframesSent: s.keyframesSent,
+    keyframeRequestsReceived: s.keyframeRequestsReceived,
+    decodeErrors: s.decodeErrors,
+    processRestarts: s.processRestarts,
+  };
+}
+
+function toParticipantStats(participantId: string, s: AudioLegStats): Omit<ParticipantMediaStats, 'video'> {
   return {
     participantId,
     codec: s.codec,
