@@ -8,6 +8,8 @@
  *   the sustained call rate of the MCU against SIPp's UAS (bench/sip-load.bench.ts, ~10 minutes).
  * - `audio`: the media plane's unit costs (audio-units.bench.ts) and the engine under load (audio.bench.ts).
  * - `per`: aligned-PER codec throughput of the H.323 stack (per.bench.ts).
+ * - `video`: a 4-camera H.264 room through the built MCU: its CPU with its ffmpeg children against
+ *   one plain ffmpeg command doing the same work, and the glass-to-glass delay it adds (video.bench.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -36,6 +38,10 @@ const GROUPS: Record<string, { description: string; steps: BenchStep[] }> = {
   per: {
     description: 'H.323 aligned-PER decode and encode operations per second on reference-capture PDUs',
     steps: [{ file: 'per.bench.ts', exportName: 'runPerBench' }],
+  },
+  video: {
+    description: '4-camera 640x360@25 H.264 room: MCU CPU (with ffmpeg children) vs one plain ffmpeg command; added glass-to-glass delay',
+    steps: [{ file: 'video.bench.ts', exportName: 'runVideoBench' }],
   },
 };
 
