@@ -68,6 +68,8 @@ interface RoomResult {
   directMs: number[];
   addedMs: number[];
   switchesTried: number;
+  /** Composite pictures the viewer decoded per second in the window. */
+  viewerFps?: number;
   problems: string[];
 }
 
@@ -228,6 +230,7 @@ async function measureRoom(): Promise<RoomResult> {
 
     // (a) while (c) runs: the CPU window over the running room.
     const meter = new TreeCpuMeter(mcu.pid);
+    const picturesBefore = viewer.receiver.picturesDecoded;
     meter.begin();
     const windowEnd = performance.now() + SECONDS * 1000;
     const directRect = { x: 0, y: 0, w: WIDTH, h: HEIGHT };
@@ -252,6 +255,7 @@ async function measureRoom(): Promise<RoomResult> {
     }
     await delay(Math.max(0, windowEnd - performance.now()));
     const cpu = meter.end();
+    result.viewerFps = (viewer.receiver.picturesDecoded - picturesBefore) / cpu.wallSeconds;
     if (composite) result.cpu = cpu;
     return result;
   } catch (err) {
@@ -298,7 +302,7 @@ export async function runVideoBench(): Promise<void> {
     await killAllChildren();
   }
 
-  if (room.cpu) console.log(`(a) MCU (node + ffmpeg children): ${describeCpu(room.cpu)}`);
+  if (room.cpu) console.log(`(a) MCU (node + ffmpeg children): ${describeCpu(room.cpu)}; the viewer decoded ${room.viewerFps?.toFixed(1)} pictures/s`);
   else console.log('(a) MCU CPU: not measured (see below)');
   if (room.cpu && plain) {
     console.log(`    ratio MCU / plain ffmpeg: ${(room.cpu.percentOfCore / plain.percentOfCore).toFixed(2)}`);
