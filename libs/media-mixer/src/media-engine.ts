@@ -24,7 +24,11 @@ import { type MediaLogger, silentMediaLogger } from './media-logger';
 import type { JitterBufferOptions } from './rtp/jitter-buffer';
 import { PortAllocator, type RtpPortPair } from './rtp/port-allocator';
 import { type Listener, TypedEvents } from './typed-events';
+import { Compositor } from './video/compose/compositor';
+import { LabelRenderer } from './video/compose/label-renderer';
 import type { FfmpegCapabilities, LocatedFfmpeg } from './video/ffmpeg-locator';
+import { LAYOUT_NAMES } from './video/layout';
+import { VideoRoom, type VideoRoomStats } from './video/room/video-room';
 import { FfmpegNotFoundError } from './video/video-errors';
 import {
   DEFAULT_ROOM_LAYOUT,
@@ -32,6 +36,7 @@ import {
   type VideoLegParams,
   type VideoLegStats,
   type VideoPayloadFormat,
+  videoPayloadFormat,
 } from './video/video-leg-params';
 
 /** Creates a libopus encoder/decoder pair, mono, at `sampleRate` Hz (one per leg and direction). */
@@ -111,6 +116,8 @@ export interface MediaEngineEvents {
 interface LegEntry {
   pair: RtpPortPair;
   roomId?: string;
+  /** Started as a video leg (`startVideoLeg`). */
+  video?: boolean;
   /** The tone the leg hears before it is started in a room. */
   prompt?: PromptLeg;
 }
@@ -124,6 +131,10 @@ export class MediaEngine {
   private readonly events: TypedEvents<MediaEngineEvents>;
   private readonly legs = new Map<string, LegEntry>();
   private readonly rooms = new Map<string, RoomAudio>();
+  private readonly videoRooms = new Map<string, VideoRoom>();
+  private readonly layouts = new Map<string, RoomLayoutSettings>();
+  private readonly displayNames = new Map<string, string>();
+  private labels: LabelRenderer | undefined;
   private readonly codecFactory: AudioCodecFactory;
   private closing: Promise<void> | undefined;
 
@@ -284,6 +295,23 @@ export class MediaEngine {
     const entry = this.legs.get(legId);
     if (!entry) return;
     this.legs.delete(legId);
+    this.displayNames.delete(legId);
+    if (entry.video) {
+      const videoRoom = entry.roomId === undefined ? undefined : this.videoRooms.get(entry.roomId);
+      if (!videoRoom) {
+        entry.pair.release();
+        return;
+      }
+      this.logger.info({ roomId: videoRoom.roomId, legId }, 'video leg stopped');
+      const removed = videoRoom.removeLeg(legId, reason);
+      if (videoRoom.size === 0 && this.videoRooms.get(videoRoom.roomId) === videoRoom) {
+        this.videoRooms.delete(videoRoom.roomId);
+        await Promise.all([removed, videoRoom.close()]);
+        return;
+      }
+      await removed;
+      return;
+    }
     const room = entry.roomId === undefined ? undefined : this.rooms.get(entry.roomId);
     if (!room) {
       const prompt = entry.prompt;
@@ -356,8 +384,24 @@ export class MediaEngine {
    * encoder (libx264 for H264, libvpx for VP8, h263p for H263-1998/2000, h263 for H263, h261 for H261).
    */
   supportsVideoCodec(format: VideoPayloadFormat): boolean {
-    void format;
-    return false;
+    const video = this.opts.video;
+    if (!video) return false;
+    const encoders = video.capabilities.videoEncoders;
+    switch (videoPayloadFormat(String(format))) {
+      case 'H264':
+        return encoders.libx264;
+      case 'VP8':
+        return encoders.libvpx;
+      case 'H263-1998':
+      case 'H263-2000':
+        return encoders.h263p;
+      case 'H263':
+        return encoders.h263;
+      case 'H261':
+        return encoders.h261;
+      default:
+        return false;
+    }
   }
 
   /**
@@ -372,11 +416,34 @@ export class MediaEngine {
    */
   startVideoLeg(roomId: string, allocation: LegAllocation, params: VideoLegParams, options: { displayName: string; audioLegId?: string }): string {
     this.assertOpen();
-    void roomId;
-    void params;
-    void options;
-    if (!this.opts.video) throw this.opts.videoUnavailable ?? new FfmpegNotFoundError([]);
-    throw new UnsupportedCodecError(params.codec, `video leg ${allocation.legId}: the video pipeline is not available`);
+    const video = this.opts.video;
+    if (!video) throw this.opts.videoUnavailable ?? new FfmpegNotFoundError([]);
+    if (!this.supportsVideoCodec(params.codec)) {
+      throw new UnsupportedCodecError(String(params.codec), `video leg ${allocation.legId}: this ffmpeg has no encoder for it`);
+    }
+    const entry = this.legs.get(allocation.legId);
+    if (!entry || entry.pair.rtpPort !== allocation.localPort) throw new InvalidArgumentError(`Allocation ${allocation.legId} is not held`);
+    if (entry.roomId !== undefined) throw new InvalidArgumentError(`Leg ${allocation.legId} already started in room ${entry.roomId}`);
+    const prompt = entry.prompt;
+    if (prompt) void prompt.close('video leg started');
+    entry.prompt = undefined;
+    const existing = this.videoRooms.get(roomId);
+    const room = existing ?? this.newVideoRoom(roomId, video.ffmpeg.path, video.fontFile);
+    try {
+      room.addLeg(allocation.legId, entry.pair, params, { audioLegId: options.audioLegId });
+    } catch (err) {
+      if (!existing) void room.close();
+      throw err;
+    }
+    if (!existing) this.videoRooms.set(roomId, room);
+    entry.roomId = roomId;
+    entry.video = true;
+    if (options.displayName) this.displayNames.set(allocation.legId, options.displayName);
+    this.logger.info(
+      { roomId, legId: allocation.legId, codec: params.codec, payloadType: params.payloadType, direction: params.direction, audioLegId: options.audioLegId },
+      'video leg started',
+    );
+    return allocation.legId;
   }
 
   /**
@@ -384,8 +451,11 @@ export class MediaEngine {
    * @throws InvalidArgumentError for an unknown leg or invalid parameters; UnsupportedCodecError.
    */
   updateVideoLeg(legId: string, changes: Partial<VideoLegParams>): void {
-    void changes;
-    throw new InvalidArgumentError(`Video leg ${legId} is not started`);
+    const room = this.videoRoomOf(legId);
+    if (changes.codec !== undefined && !this.supportsVideoCodec(changes.codec)) {
+      throw new UnsupportedCodecError(String(changes.codec), `video leg ${legId}: this ffmpeg has no encoder for it`);
+    }
+    room.updateLeg(legId, changes);
   }
 
   /**
@@ -394,25 +464,35 @@ export class MediaEngine {
    * @throws InvalidArgumentError for an unknown layout name.
    */
   setLayout(roomId: string, settings: RoomLayoutSettings): void {
-    void roomId;
-    void settings;
+    if (!LAYOUT_NAMES.includes(settings?.layout)) {
+      throw new InvalidArgumentError(`Unknown layout ${JSON.stringify(settings?.layout)}; use one of ${LAYOUT_NAMES.join(', ')}`);
+    }
+    if (settings.selfView !== undefined && typeof settings.selfView !== 'boolean') throw new InvalidArgumentError('selfView must be a boolean');
+    this.layouts.set(roomId, { layout: settings.layout, selfView: settings.selfView ?? false });
   }
 
   /** The room's layout (the default for a room never set). */
   layoutOf(roomId: string): RoomLayoutSettings {
-    void roomId;
-    return { ...DEFAULT_ROOM_LAYOUT };
+    return { ...(this.layouts.get(roomId) ?? DEFAULT_ROOM_LAYOUT) };
   }
 
   /** Forgets a room's layout (the room was deleted). */
   clearLayout(roomId: string): void {
-    void roomId;
+    this.layouts.delete(roomId);
   }
 
-  /** The name drawn on the tile of a leg (audio or video; an audio-only participant's placeholder carries it). Unknown legs are ignored. */
+  /**
+   * The name drawn on the tile of a leg (audio or video; an audio-only participant's placeholder
+   * carries it). A video leg and the audio leg it is paired with share the name. Unknown legs are ignored.
+   */
   setDisplayName(legId: string, displayName: string): void {
-    void legId;
-    void displayName;
+    const entry = this.legs.get(legId);
+    if (!entry || typeof displayName !== 'string') return;
+    this.displayNames.set(legId, displayName);
+    for (const room of this.videoRooms.values()) {
+      const paired = room.videoLegOfAudio(legId);
+      if (paired !== undefined) this.displayNames.set(paired, displayName);
+    }
   }
 
   /**
@@ -421,7 +501,9 @@ export class MediaEngine {
    * Unknown or audio legs are ignored.
    */
   requestKeyframe(legId: string): void {
-    void legId;
+    const entry = this.legs.get(legId);
+    if (!entry?.video || entry.roomId === undefined) return;
+    this.videoRooms.get(entry.roomId)?.requestKeyframe(legId);
   }
 
   /**
@@ -429,7 +511,12 @@ export class MediaEngine {
    * @throws InvalidArgumentError for an unknown or not started video leg.
    */
   videoStats(legId: string): VideoLegStats {
-    throw new InvalidArgumentError(`Video leg ${legId} is not started`);
+    return this.videoRoomOf(legId).stats(legId);
+  }
+
+  /** Counters of a room's video (ticks, encoders and decoders running); undefined for a room without video. */
+  videoRoomStats(roomId: string): VideoRoomStats | undefined {
+    return this.videoRooms.get(roomId)?.roomStats();
   }
 
   /** Port pairs held and the range's capacity (health reporting). */
@@ -443,7 +530,11 @@ export class MediaEngine {
       this.closing = (async () => {
         await Promise.all([...this.legs.keys()].map((id) => this.stopLeg(id, 'MCU shutting down')));
         await Promise.all([...this.rooms.values()].map((room) => room.close()));
+        await Promise.all([...this.videoRooms.values()].map((room) => room.close()));
         this.rooms.clear();
+        this.videoRooms.clear();
+        await this.labels?.close();
+        this.labels = undefined;
         this.events.clear();
       })();
     }
@@ -468,9 +559,37 @@ export class MediaEngine {
     return room;
   }
 
+  private newVideoRoom(roomId: string, ffmpegPath: string, fontFile: string | undefined): VideoRoom {
+    this.labels ??= new LabelRenderer({ ffmpegPath, fontFile, logger: this.logger });
+    const room = new VideoRoom({
+      roomId,
+      ffmpegPath,
+      composer: new Compositor({ labels: this.labels }),
+      cname: `tessera@${this.publicAddress}`,
+      logger: this.logger,
+      audioLegs: () => this.rooms.get(roomId)?.legIds() ?? [],
+      activeSpeaker: () => this.rooms.get(roomId)?.activeSpeaker ?? null,
+      displayName: (legId) => this.displayNames.get(legId),
+      layout: () => this.layouts.get(roomId) ?? DEFAULT_ROOM_LAYOUT,
+      onKeyframeRequestSent: (legId) => this.events.emit('video-keyframe-request', { roomId, legId }),
+      clock: this.opts.clock,
+      frameClock: this.opts.frameClock,
+      rtcpTimers: this.opts.rtcpTimers,
+      rtcpIntervalMs: this.opts.rtcpIntervalMs,
+    });
+    return room;
+  }
+
+  private videoRoomOf(legId: string): VideoRoom {
+    const entry = this.legs.get(legId);
+    const room = entry?.video && entry.roomId !== undefined ? this.videoRooms.get(entry.roomId) : undefined;
+    if (!room) throw new InvalidArgumentError(`Video leg ${legId} is not started`);
+    return room;
+  }
+
   private roomOf(legId: string): RoomAudio {
     const entry = this.legs.get(legId);
-    const room = entry?.roomId === undefined ? undefined : this.rooms.get(entry.roomId);
+    const room = entry?.roomId === undefined || entry.video ? undefined : this.rooms.get(entry.roomId);
     if (!room) throw new InvalidArgumentError(`No started leg ${legId}`);
     return room;
   }

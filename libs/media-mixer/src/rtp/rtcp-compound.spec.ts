@@ -1,5 +1,6 @@
 import { RtcpReceiverInfo, RtcpRrPacket } from 'werift-rtp';
 import { PacketFormatError } from '../errors';
+import { serializeFir, serializePli } from '../video/rtcp-feedback';
 import { RtcpByePacket } from './rtcp-bye';
 import { cnameDescription, findCname, parseCompoundRtcp, serializeCompoundRtcp } from './rtcp-compound';
 
@@ -32,6 +33,19 @@ describe('compound RTCP (RFC 3550 §6.1, §A.2)', () => {
     expect(parsed.receiverReports).toHaveLength(1);
   });
 
+  it('reads PLI and FIR (RFC 4585 §6.3.1, RFC 5104 §4.3.1) and counts other feedback', () => {
+    const remb = Buffer.from('8fce0003' + '00000001' + '00000000' + '52454d42', 'hex'); // PSFB FMT 15 (application layer)
+    const parsed = parseCompoundRtcp(
+      Buffer.concat([rr().serialize(), cnameDescription(0x01020304, 'ab').serialize(), serializePli(0x01020304, 0xaabbccdd), serializeFir(0x01020304, [{ ssrc: 0xaabbccdd, sequenceNumber: 7 }]), remb]),
+    );
+    expect(parsed.keyframeRequests).toEqual([
+      { kind: 'pli', senderSsrc: 0x01020304, mediaSsrc: 0xaabbccdd },
+      { kind: 'fir', senderSsrc: 0x01020304, entries: [{ ssrc: 0xaabbccdd, sequenceNumber: 7 }] },
+    ]);
+    expect(parsed.otherCount).toBe(1);
+    expect(parseCompoundRtcp(rr().serialize()).keyframeRequests).toEqual([]);
+  });
+
   it('accepts padding on the last packet only', () => {
     const padded = Buffer.from('a1cb0002' + '00000009' + '00000004', 'hex'); // BYE with 4 octets of padding
     expect(parseCompoundRtcp(Buffer.concat([rr().serialize(), padded])).byes[0].sources).toEqual([9]);
@@ -50,6 +64,8 @@ describe('compound RTCP (RFC 3550 §6.1, §A.2)', () => {
     ['a BYE with too many sources', '82cb0001' + '00000001', /announces 2 sources/],
     ['a BYE reason overrunning', '81cb0002' + '00000001' + '09616263', /reason overruns/],
     ['zero padding length', 'a0c90001' + '00000000', /padding length/],
+    ['a PLI without its media SSRC', '81ce0001' + '00000001', /lacks its SSRCs/],
+    ['a FIR with a partial entry', '84ce0003' + '00000001' + '00000000' + '00000002', /whole 8-octet entries/],
   ])('rejects %s', (_what, hex, reason) => {
     expect(() => parseCompoundRtcp(Buffer.from(hex, 'hex'))).toThrow(PacketFormatError);
     expect(() => parseCompoundRtcp(Buffer.from(hex, 'hex'))).toThrow(reason);

@@ -19,6 +19,7 @@ import {
   SourceDescriptionItem,
 } from 'werift-rtp';
 import { PacketFormatError } from '../errors';
+import { type KeyframeRequest, RTCP_PSFB, parseKeyframeRequest } from '../video/rtcp-feedback';
 import { RtcpByePacket } from './rtcp-bye';
 
 /** SDES item type CNAME (RFC 3550 §6.5.1). */
@@ -32,7 +33,12 @@ export interface RtcpCompound {
   receiverReports: RtcpRrPacket[];
   sourceDescriptions: RtcpSourceDescriptionPacket[];
   byes: RtcpByePacket[];
-  /** Packets of other types (APP, feedback, XR…), skipped by length. */
+  /**
+   * Key frame requests: payload-specific feedback PLI (RFC 4585 §6.3.1) and FIR (RFC 5104 §4.3.1),
+   * in the order they appear.
+   */
+  keyframeRequests: KeyframeRequest[];
+  /** Packets of other types (APP, other feedback, XR…), skipped by length. */
   otherCount: number;
 }
 
@@ -45,10 +51,12 @@ export type OutgoingRtcpPacket = RtcpSrPacket | RtcpRrPacket | RtcpSourceDescrip
  * Checks (§A.2): version 2 in every packet, each length within the datagram, the lengths adding up
  * to the datagram exactly, padding only in the last packet, report counts fitting their packet.
  * The rule that the first packet be SR or RR is not enforced, so reduced-size RTCP (RFC 5506) passes.
+ * PLI and FIR bodies are checked too (RFC 4585 §6.1: both SSRCs present; RFC 5104 §4.3.1.1: whole
+ * 8-octet FCI entries); other feedback messages (REMB, SLI, NACK…) are counted in `otherCount`.
  * @throws PacketFormatError naming the failed check.
  */
 export function parseCompoundRtcp(datagram: Buffer): RtcpCompound {
-  const result: RtcpCompound = { senderReports: [], receiverReports: [], sourceDescriptions: [], byes: [], otherCount: 0 };
+  const result: RtcpCompound = { senderReports: [], receiverReports: [], sourceDescriptions: [], byes: [], keyframeRequests: [], otherCount: 0 };
   if (datagram.length < RTCP_HEADER_SIZE) throw new PacketFormatError('RTCP datagram shorter than a header');
   let offset = 0;
   while (offset < datagram.length) {
@@ -87,6 +95,12 @@ function parseOne(header: RtcpHeader, body: Buffer, out: RtcpCompound): void {
     case RtcpByePacket.type:
       out.byes.push(RtcpByePacket.parse(body, header.count));
       return;
+    case RTCP_PSFB: {
+      const request = parseKeyframeRequest(header, body);
+      if (request) out.keyframeRequests.push(request);
+      else out.otherCount++;
+      return;
+    }
     default:
       out.otherCount++;
   }

@@ -201,6 +201,28 @@ export class RtpEndpoint {
   }
 
   /**
+   * Sends feedback at once, outside the regular schedule (RFC 4585 §3.5.2 immediate feedback): a
+   * compound packet of our report (SR or RR), SDES CNAME and `feedback` (one or more serialized
+   * RTCP packets, e.g. a PLI or FIR from `serializePli`/`serializeFir`), to the RTCP target
+   * (the RTP port with rtcp-mux). Nothing is sent before the peer is known or after `close()`.
+   * @returns true when the datagram was handed to the socket.
+   */
+  sendFeedback(feedback: Buffer): boolean {
+    const target = this.latch.rtcpTarget();
+    if (!target || this.closed) return false;
+    let compound: Buffer;
+    try {
+      compound = Buffer.concat([this.reporter.buildReport(), feedback]);
+    } catch (err) {
+      this.logger.warn({ ...this.logContext, ...errorFields(err) }, 'RTCP feedback not built');
+      return false;
+    }
+    if (!this.send(this.opts.remote.rtcpMux ? this.pair.rtp : this.pair.rtcp, compound, target)) return false;
+    this.counters.rtcpPacketsSent++;
+    return true;
+  }
+
+  /**
    * Applies a new negotiation (re-INVITE): new remote addresses undo the latch (`RtpLatch.renegotiate`);
    * a new receive clock rate or our new send clock rate starts new RTCP statistics.
    * @throws InvalidArgumentError like the constructor.

@@ -1,0 +1,193 @@
+/**
+ * MediaEngine as a video mixer, over loopback with real ffmpeg: H.264 cameras in, the composite
+ * out, decoded and checked by colour at the positions `computeLayout` gives.
+ */
+import { MediaEngine, type MediaEngineEvents } from '../../media-engine';
+import { FfmpegLocator, type FfmpegCapabilities, type LocatedFfmpeg } from '../ffmpeg-locator';
+import { computeLayout, type Tile } from '../layout';
+import { liveFfmpegChildCount } from '../pipeline/ffmpeg-process';
+import { meanYuv, rgbToYuv, type RawPicture } from '../pipeline/raw-picture';
+import type { VideoLegParams } from '../video-leg-params';
+import { VideoTestParticipant, type VideoTestParticipantOptions } from './video-test-participant';
+
+const HOST = '127.0.0.1';
+const W = 640;
+const H = 360;
+const RED = rgbToYuv(255, 0, 0);
+const BLUE = rgbToYuv(0, 0, 255);
+const LIME = rgbToYuv(0, 255, 0);
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits (bounded) until `predicate` holds. */
+async function until(predicate: () => boolean, maxMs = 8000, what = 'condition'): Promise<void> {
+  for (let waited = 0; !predicate(); waited += 50) {
+    if (waited >= maxMs) throw new Error(`${what} not reached within ${maxMs} ms`);
+    await sleep(50);
+  }
+}
+
+function randomBase(): number {
+  return 20000 + 2 * Math.floor(Math.random() * 6000);
+}
+
+/** The centre half of a tile (clear of scaling edges and label strips). */
+function inner(t: Tile): { x: number; y: number; w: number; h: number } {
+  const even = (v: number): number => 2 * Math.floor(v / 2);
+  return { x: even(t.x + t.w / 4), y: even(t.y + t.h / 4), w: even(t.w / 2), h: even(t.h / 4) };
+}
+
+function near(p: RawPicture, tile: Tile, colour: { y: number; u: number; v: number }): boolean {
+  const m = meanYuv(p, inner(tile));
+  return Math.abs(m.y - colour.y) < 20 && Math.abs(m.u - colour.u) < 20 && Math.abs(m.v - colour.v) < 20;
+}
+
+// Real ffmpeg decoders and encoders; each test runs a few seconds of video.
+jest.setTimeout(40_000);
+
+describe('MediaEngine video rooms over loopback', () => {
+  let ffmpeg: LocatedFfmpeg;
+  let capabilities: FfmpegCapabilities;
+  let engine: MediaEngine;
+  let participants: VideoTestParticipant[];
+  let keyframeEvents: MediaEngineEvents['video-keyframe-request'][];
+
+  beforeAll(async () => {
+    const locator = new FfmpegLocator({ env: { ...process.env, FFMPEG_PATH: process.env.FFMPEG_PATH ?? '/usr/bin/ffmpeg' } });
+    ffmpeg = await locator.locate();
+    capabilities = await locator.capabilities();
+  });
+
+  beforeEach(() => {
+    const base = randomBase();
+    engine = new MediaEngine({ portMin: base, portMax: base + 99, host: HOST, publicAddress: HOST, rtcpIntervalMs: 500, video: { ffmpeg, capabilities } });
+    participants = [];
+    keyframeEvents = [];
+    engine.on('video-keyframe-request', (e) => keyframeEvents.push(e));
+  });
+
+  afterEach(async () => {
+    await Promise.all(participants.map((p) => p.close()));
+    await engine.close();
+    expect(engine.portUsage().inUse).toBe(0);
+    expect(liveFfmpegChildCount()).toBe(0);
+  });
+
+  async function join(
+    roomId: string,
+    opts: VideoTestParticipantOptions,
+    params: Partial<VideoLegParams> = {},
+    name = opts.colour ?? 'viewer',
+  ): Promise<{ p: VideoTestParticipant; legId: string; localPort: number }> {
+    const p = await new VideoTestParticipant(opts).open();
+    participants.push(p);
+    const alloc = await engine.allocateLeg();
+    engine.startVideoLeg(
+      roomId,
+      alloc,
+      { remoteAddress: HOST, remotePort: p.port, rtcpMux: true, payloadType: 96, codec: 'H264', direction: 'sendrecv', ...params },
+      { displayName: name },
+    );
+    p.start(alloc.localPort);
+    return { p, legId: alloc.legId, localPort: alloc.localPort };
+  }
+
+  function tilesFor(viewer: string, cameras: string[], layout: 'auto' | 'speaker' | 'single' = 'auto'): Tile[] {
+    return computeLayout({
+      layout,
+      width: W,
+      height: H,
+      participants: [...cameras.map((id) => ({ id, name: id, hasVideo: true })), { id: viewer, name: 'viewer', hasVideo: false }],
+      selfView: false,
+      viewerId: viewer,
+    });
+  }
+
+  it('supports the codecs its ffmpeg encodes and refuses video legs without ffmpeg', async () => {
+    expect(engine.supportsVideoCodec('H264')).toBe(capabilities.videoEncoders.libx264);
+    expect(engine.supportsVideoCodec('VP8')).toBe(capabilities.videoEncoders.libvpx);
+    const without = new MediaEngine({ portMin: 40000, portMax: 40009, host: HOST, publicAddress: HOST });
+    try {
+      const alloc = await without.allocateLeg();
+      expect(without.supportsVideoCodec('H264')).toBe(false);
+      expect(() =>
+        without.startVideoLeg('r', alloc, { remoteAddress: HOST, remotePort: 5000, rtcpMux: true, payloadType: 96, codec: 'H264', direction: 'sendrecv' }, { displayName: 'x' }),
+      ).toThrow(/ffmpeg/i);
+    } finally {
+      await without.close();
+    }
+  });
+
+  it('composes two H.264 cameras side by side for a third participant, at the layout positions', async () => {
+    const red = await join('room', { colour: 'red' }, { direction: 'recvonly' });
+    const blue = await join('room', { colour: 'blue' }, { direction: 'recvonly' });
+    const viewer = await join('room', { receive: { width: W, height: H } }, { direction: 'sendonly' });
+    const tiles = tilesFor(viewer.legId, [red.legId, blue.legId]);
+    expect(tiles).toHaveLength(2);
+    await until(() => {
+      const p = viewer.p.latest();
+      return p !== undefined && near(p, tiles[0], RED) && near(p, tiles[1], BLUE);
+    }, 15000, 'red and blue tiles');
+    const stats = engine.videoStats(viewer.legId);
+    expect(stats).toMatchObject({ codec: 'H264', width: W, height: H, direction: 'sendonly' });
+    expect(stats.packetsOut).toBeGreaterThan(0);
+    expect(stats.keyframesSent).toBeGreaterThanOrEqual(1);
+    const redStats = engine.videoStats(red.legId);
+    expect(redStats.packetsIn).toBeGreaterThan(0);
+    expect(redStats.remoteSsrc).toBe(red.p.ssrc);
+    expect(engine.videoRoomStats('room')).toMatchObject({ decoders: 2, encoders: 1 });
+  });
+
+  it('asks a camera that starts without a key frame for one (RTCP PLI and the engine event)', async () => {
+    const green = await join('room', { colour: 'lime', startAt: 5 }, { direction: 'recvonly' });
+    const viewer = await join('room', { receive: { width: W, height: H } }, { direction: 'sendonly' });
+    await until(() => green.p.keyframeRequests.length > 0, 5000, 'PLI at the camera');
+    expect(keyframeEvents).toContainEqual({ roomId: 'room', legId: green.legId });
+    const [tile] = tilesFor(viewer.legId, [green.legId]);
+    await until(() => {
+      const p = viewer.p.latest();
+      return p !== undefined && near(p, tile, LIME);
+    }, 15000, 'green tile');
+    expect(engine.videoStats(green.legId).keyframesRequested).toBeGreaterThanOrEqual(1);
+  });
+
+  it('keeps SSRC, sequence numbers and timestamps continuous across a layout change, without a gap', async () => {
+    const red = await join('room', { colour: 'red' }, { direction: 'recvonly' });
+    const blue = await join('room', { colour: 'blue' }, { direction: 'recvonly' });
+    const viewer = await join('room', { receive: { width: W, height: H } }, { direction: 'sendonly' });
+    const auto = tilesFor(viewer.legId, [red.legId, blue.legId]);
+    await until(() => {
+      const p = viewer.p.latest();
+      return p !== undefined && near(p, auto[0], RED) && near(p, auto[1], BLUE);
+    }, 15000, 'auto layout');
+
+    // Speaker layout: nobody spoke, so the first to join (red) is the large tile.
+    engine.setLayout('room', { layout: 'speaker', selfView: false });
+    expect(engine.layoutOf('room')).toEqual({ layout: 'speaker', selfView: false });
+    const speaker = tilesFor(viewer.legId, [red.legId, blue.legId], 'speaker');
+    await until(() => {
+      const p = viewer.p.latest();
+      return p !== undefined && near(p, speaker[0], RED) && near(p, speaker[1], BLUE);
+    }, 15000, 'speaker layout');
+
+    const packets = viewer.p.received;
+    const ourSsrc = engine.videoStats(viewer.legId).ssrc;
+    expect(new Set(packets.map((r) => r.ssrc))).toEqual(new Set([ourSsrc]));
+    let longestGapMs = 0;
+    for (let i = 1; i < packets.length; i++) {
+      expect(packets[i].sequenceNumber).toBe((packets[i - 1].sequenceNumber + 1) & 0xffff);
+      expect((packets[i].timestamp - packets[i - 1].timestamp) | 0).toBeGreaterThanOrEqual(0);
+      longestGapMs = Math.max(longestGapMs, packets[i].at - packets[i - 1].at);
+    }
+    expect(longestGapMs).toBeLessThan(1000);
+  });
+
+  it('rejects unknown layouts and keeps the layout of a room without legs', () => {
+    expect(engine.layoutOf('empty')).toEqual({ layout: 'auto', selfView: false });
+    engine.setLayout('empty', { layout: 'single', selfView: true });
+    expect(engine.layoutOf('empty')).toEqual({ layout: 'single', selfView: true });
+    expect(() => engine.setLayout('empty', { layout: 'mosaic' as never, selfView: false })).toThrow(/Unknown layout/);
+    engine.clearLayout('empty');
+    expect(engine.layoutOf('empty')).toEqual({ layout: 'auto', selfView: false });
+  });
+});
