@@ -13,19 +13,23 @@ const WEIGHT_ONE = 256;
 /** Cached axis tables beyond this number are dropped (all at once; they rebuild in microseconds). */
 const MAX_CACHED_TABLES = 128;
 
-/** Taps of one axis: output sample `i` is Σ `src[index[k]]·weight[k]` for `k` in `first[i]..first[i+1]-1`. */
+/**
+ * Taps of one axis: output sample `i` is Σ `src[index[k]]·weight[k] / 256` for `k` in
+ * `i·taps .. i·taps+taps-1` (every sample has `taps` taps; unused ones weigh 0).
+ */
 export interface AxisTable {
   readonly srcLength: number;
   readonly dstLength: number;
-  /** `dstLength + 1` offsets into `index`/`weight`. */
-  readonly first: Int32Array;
-  /** Source sample of each tap. */
+  /** Taps per output sample. */
+  readonly taps: number;
+  /** Source sample of each tap (`dstLength·taps`). */
   readonly index: Int32Array;
   /** Weight of each tap; the weights of one output sample sum to 256. */
   readonly weight: Int32Array;
 }
 
 const tableCache = new Map<number, AxisTable>();
+/** One row of vertical sums (max 255·256, fits 16 bits); grown on demand, shared (single-threaded). */
 let scratch = new Uint16Array(0);
 
 /**
@@ -59,55 +63,78 @@ export interface PlaneView {
 
 /**
  * Resamples `src` into `dst` (both planes of 8-bit samples; sizes in pixels, any positive size).
- * Only the `dst.width×dst.height` samples of `dst` are written.
+ * Only the `dst.width×dst.height` samples of `dst` are written. Vertical pass first (row vectors,
+ * no index look-ups, and shrinking leaves fewer rows for the horizontal pass).
  */
 export function scalePlane(src: PlaneView, dst: PlaneView): void {
   if (src.width === dst.width && src.height === dst.height) {
     copyPlane(src, dst);
     return;
   }
+  if (src.width === 2 * dst.width && src.height === 2 * dst.height) {
+    halvePlane(src, dst);
+    return;
+  }
   const h = axisTable(src.width, dst.width);
   const v = axisTable(src.height, dst.height);
+  const sw = src.width;
   const dw = dst.width;
-  const needed = src.height * dw;
-  if (scratch.length < needed) scratch = new Uint16Array(needed);
-  const tmp = scratch;
+  if (scratch.length < sw) scratch = new Uint16Array(sw);
+  const acc = scratch;
   const sData = src.data;
-  const hFirst = h.first;
-  const hIndex = h.index;
-  const hWeight = h.weight;
-  // Horizontal pass: every source row to dst.width samples, 8 fractional bits kept.
-  for (let row = 0; row < src.height; row++) {
-    const rowStart = src.offset + row * src.stride;
-    const tmpRow = row * dw;
-    for (let i = 0; i < dw; i++) {
-      let acc = 0;
-      const end = hFirst[i + 1];
-      for (let k = hFirst[i]; k < end; k++) acc += sData[rowStart + hIndex[k]] * hWeight[k];
-      tmp[tmpRow + i] = acc;
-    }
-  }
-  // Vertical pass: each output row from the rows of its taps, rounded back to 8 bits.
   const dData = dst.data;
-  const vFirst = v.first;
+  const vTaps = v.taps;
   const vIndex = v.index;
   const vWeight = v.weight;
+  const hTaps = h.taps;
+  const hIndex = h.index;
+  const hWeight = h.weight;
   for (let row = 0; row < dst.height; row++) {
+    // Vertical: the weighted sum of this output row's source rows, 8 fractional bits.
+    const k0 = row * vTaps;
+    let base = src.offset + vIndex[k0] * src.stride;
+    let w = vWeight[k0];
+    for (let i = 0; i < sw; i++) acc[i] = sData[base + i] * w;
+    for (let k = k0 + 1; k < k0 + vTaps; k++) {
+      w = vWeight[k];
+      if (w === 0) continue;
+      base = src.offset + vIndex[k] * src.stride;
+      for (let i = 0; i < sw; i++) acc[i] += sData[base + i] * w;
+    }
+    // Horizontal: taps of the summed row, rounded back to 8 bits.
     const out = dst.offset + row * dst.stride;
-    const k0 = vFirst[row];
-    const k1 = vFirst[row + 1];
-    if (k1 - k0 === 2) {
-      const r0 = vIndex[k0] * dw;
-      const r1 = vIndex[k0 + 1] * dw;
-      const w0 = vWeight[k0];
-      const w1 = vWeight[k0 + 1];
-      for (let i = 0; i < dw; i++) dData[out + i] = (tmp[r0 + i] * w0 + tmp[r1 + i] * w1 + 32768) >>> 16;
-    } else {
-      for (let i = 0; i < dw; i++) {
-        let acc = 32768;
-        for (let k = k0; k < k1; k++) acc += tmp[vIndex[k] * dw + i] * vWeight[k];
-        dData[out + i] = acc >>> 16;
+    if (hTaps === 1) {
+      for (let i = 0; i < dw; i++) dData[out + i] = (acc[hIndex[i]] * 256 + 32768) >>> 16;
+    } else if (hTaps === 2) {
+      for (let i = 0, k = 0; i < dw; i++, k += 2) {
+        dData[out + i] = (acc[hIndex[k]] * hWeight[k] + acc[hIndex[k + 1]] * hWeight[k + 1] + 32768) >>> 16;
       }
+    } else if (hTaps === 3) {
+      for (let i = 0, k = 0; i < dw; i++, k += 3) {
+        dData[out + i] =
+          (acc[hIndex[k]] * hWeight[k] + acc[hIndex[k + 1]] * hWeight[k + 1] + acc[hIndex[k + 2]] * hWeight[k + 2] + 32768) >>> 16;
+      }
+    } else {
+      for (let i = 0, k = 0; i < dw; i++) {
+        let sum = 32768;
+        for (const end = k + hTaps; k < end; k++) sum += acc[hIndex[k]] * hWeight[k];
+        dData[out + i] = sum >>> 16;
+      }
+    }
+  }
+}
+
+/** Exact 2:1 reduction, the most common case (a grid of half-size tiles): the mean of each 2×2 block. */
+function halvePlane(src: PlaneView, dst: PlaneView): void {
+  const sData = src.data;
+  const dData = dst.data;
+  const dw = dst.width;
+  for (let row = 0; row < dst.height; row++) {
+    const a = src.offset + 2 * row * src.stride;
+    const b = a + src.stride;
+    const out = dst.offset + row * dst.stride;
+    for (let i = 0, j = 0; i < dw; i++, j += 2) {
+      dData[out + i] = (sData[a + j] + sData[a + j + 1] + sData[b + j] + sData[b + j + 1] + 2) >> 2;
     }
   }
 }
@@ -126,11 +153,8 @@ function copyPlane(src: PlaneView, dst: PlaneView): void {
 /** Area average: output sample i covers source interval [i·s, (i+1)·s) with s = src/dst > 1. */
 function boxTable(srcLength: number, dstLength: number): AxisTable {
   const s = srcLength / dstLength;
-  const first = new Int32Array(dstLength + 1);
-  const index: number[] = [];
-  const weight: number[] = [];
+  const samples: Array<Array<[number, number]>> = [];
   for (let i = 0; i < dstLength; i++) {
-    first[i] = index.length;
     const lo = i * s;
     const hi = Math.min(srcLength, (i + 1) * s);
     const taps: Array<[number, number]> = [];
@@ -138,40 +162,45 @@ function boxTable(srcLength: number, dstLength: number): AxisTable {
       const overlap = Math.min(hi, j + 1) - Math.max(lo, j);
       if (overlap > 1e-9) taps.push([j, overlap / (hi - lo)]);
     }
-    pushNormalized(taps, index, weight);
+    samples.push(normalized(taps));
   }
-  first[dstLength] = index.length;
-  return { srcLength, dstLength, first, index: Int32Array.from(index), weight: Int32Array.from(weight) };
+  return packTable(srcLength, dstLength, samples);
 }
 
-/** Bilinear between sample centres (edge samples repeated); a copy when the lengths are equal. */
+/** Bilinear between sample centres (edge samples repeated). */
 function bilinearTable(srcLength: number, dstLength: number): AxisTable {
-  const first = new Int32Array(dstLength + 1);
-  const index: number[] = [];
-  const weight: number[] = [];
+  const samples: Array<Array<[number, number]>> = [];
   const ratio = srcLength / dstLength;
   for (let i = 0; i < dstLength; i++) {
-    first[i] = index.length;
     const pos = Math.min(srcLength - 1, Math.max(0, (i + 0.5) * ratio - 0.5));
     const j0 = Math.floor(pos);
     const f = pos - j0;
     const j1 = Math.min(srcLength - 1, j0 + 1);
-    pushNormalized(f < 1e-9 || j1 === j0 ? [[j0, 1]] : [[j0, 1 - f], [j1, f]], index, weight);
+    samples.push(normalized(f < 1e-9 || j1 === j0 ? [[j0, 1]] : [[j0, 1 - f], [j1, f]]));
   }
-  first[dstLength] = index.length;
-  return { srcLength, dstLength, first, index: Int32Array.from(index), weight: Int32Array.from(weight) };
+  return packTable(srcLength, dstLength, samples);
 }
 
 /** Quantizes real weights (summing to 1) to integers summing exactly to WEIGHT_ONE; drops zeros. */
-function pushNormalized(taps: ReadonlyArray<readonly [number, number]>, index: number[], weight: number[]): void {
+function normalized(taps: ReadonlyArray<readonly [number, number]>): Array<[number, number]> {
   const q = taps.map(([, w]) => Math.round(w * WEIGHT_ONE));
   let largest = 0;
   for (let k = 1; k < q.length; k++) if (q[k] > q[largest]) largest = k;
   q[largest] += WEIGHT_ONE - q.reduce((a, b) => a + b, 0);
-  taps.forEach(([j], k) => {
-    if (q[k] > 0) {
-      index.push(j);
-      weight.push(q[k]);
+  return taps.map(([j], k): [number, number] => [j, q[k]]).filter(([, w]) => w > 0);
+}
+
+/** Packs per-sample taps into uniform arrays, padding with zero weights on the last tap's sample. */
+function packTable(srcLength: number, dstLength: number, samples: ReadonlyArray<ReadonlyArray<readonly [number, number]>>): AxisTable {
+  const taps = Math.max(1, ...samples.map((t) => t.length));
+  const index = new Int32Array(dstLength * taps);
+  const weight = new Int32Array(dstLength * taps);
+  samples.forEach((t, i) => {
+    for (let k = 0; k < taps; k++) {
+      const [j, w] = t[Math.min(k, t.length - 1)];
+      index[i * taps + k] = j;
+      weight[i * taps + k] = k < t.length ? w : 0;
     }
   });
+  return { srcLength, dstLength, taps, index, weight };
 }
