@@ -152,3 +152,11 @@ export { LabelRenderer, blendLabel, stripHeight } from './video/compose/label-re
 export type { Label, LabelRendererOptions, LabelRendererStats } from './video/compose/label-renderer';
 export { Compositor, PLACEHOLDER_COLOUR, SLATE_COLOUR } from './video/compose/compositor';
 export type { ComposeSource, CompositorOptions, CompositorStats } from './video/compose/compositor';
+export { VideoRoom, VIDEO_FRAME_RATE, DECODE_WIDTH, DECODE_HEIGHT, ENCODER_GRACE_MS } from './video/room/video-room';
+export type { VideoRoomOptions, VideoRoomStats, ViewComposer } from './video/room/video-room';
+export { VideoLeg, VIDEO_CLOCK_RATE, checkVideoLegParams, receivesComposite, sendsCamera } from './video/room/video-leg';
+export type { CheckedVideoLegParams, VideoLegOptions, VideoLegCounters } from './video/room/video-leg';
+export { VideoRtpSender } from './video/room/video-rtp-sender';
+export type { VideoRtpSenderFormat, VideoRtpSenderOptions, VideoRtpSenderStats } from './video/room/video-rtp-sender';
+export { createDepacketizer, createPacketizer } from './video/room/payload-formats';
+export type { PacketizerOptions, VideoDepacketizer, VideoPacketizer } from './video/room/payload-formats';
