@@ -150,6 +150,7 @@ describe('REST API of a running MCU', () => {
       locked: false,
       lobby: false,
       layout: 'auto',
+      selfView: false,
       createdAt: expect.any(String),
       activeSpeaker: null,
     });
@@ -192,6 +193,20 @@ describe('REST API of a running MCU', () => {
     const notJson = await fetch(`${mcu.url}/api/rooms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":' });
     expect(notJson.status).toBe(400);
     expect(await notJson.json()).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+  });
+
+  it('sets a room\'s video layout with PUT /api/rooms/:id/layout (400 naming the field, 404 for an unknown room)', async () => {
+    const room = (await api('POST', '/api/rooms', { name: 'Layout', number: '4713' })).body;
+    expect(room).toMatchObject({ layout: 'auto', selfView: false });
+    expect(await api('PUT', `/api/rooms/${room.id}/layout`, { layout: 'speaker', selfView: true })).toMatchObject({ status: 200, body: { layout: 'speaker', selfView: true } });
+    expect((await api('GET', `/api/rooms/${room.id}`)).body).toMatchObject({ layout: 'speaker', selfView: true });
+    expect(await api('PUT', `/api/rooms/${room.id}/layout`, { layout: 'single' })).toMatchObject({ status: 200, body: { layout: 'single', selfView: false } });
+
+    const bad = await api('PUT', `/api/rooms/${room.id}/layout`, { layout: 'mosaic', selfView: 'yes' });
+    expect(bad).toMatchObject({ status: 400, body: { statusCode: 400, error: 'Bad Request' } });
+    expect(Object.keys(bad.body.fields).sort()).toEqual(['layout', 'selfView']);
+    expect((await api('GET', `/api/rooms/${room.id}`)).body).toMatchObject({ layout: 'single', selfView: false });
+    expect(await api('PUT', '/api/rooms/nosuchroom00/layout', { layout: 'auto' })).toMatchObject({ status: 404, body: { statusCode: 404 } });
   });
 
   it('answers 409 for a duplicate room number, on create and on update', async () => {

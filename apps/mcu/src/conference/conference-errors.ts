@@ -43,6 +43,14 @@ export class SignallingFailedError extends ConferenceError {
   }
 }
 
+/** A layout setting the MCU does not know (400); `field` names the offending field. */
+export class InvalidLayoutError extends ConferenceError {
+  readonly statusCode = 400;
+  constructor(readonly field: 'layout' | 'selfView', detail: string) {
+    super(`${field}: ${detail}`);
+  }
+}
+
 /** The participant has no running media leg yet (lobby, or offer/answer not complete) (409). */
 export class MediaNotStartedError extends ConferenceError {
   readonly statusCode = 409;

@@ -28,6 +28,11 @@ export interface ConferenceEvents {
   /** `previous` is the definition before the update. */
   'room-updated': [room: Room, previous: Room];
   'room-deleted': [room: Room];
+  /**
+   * The room's video layout or self view changed (`setLayout`, or `updateRoom` with `layout`); also
+   * reported as `room-updated`. The media plane applies it from its next video frame.
+   */
+  'room-layout': [room: Room];
 }
 
 /** A listener of event `E`. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { ConferenceManager, type ConferenceLogger } from './conference-manager';
-import { DuplicateRoomNumberError, ParticipantNotFoundError, ParticipantNotInLobbyError, RoomNotFoundError, SignallingFailedError } from './conference-errors';
+import { DuplicateRoomNumberError, InvalidLayoutError, ParticipantNotFoundError, ParticipantNotInLobbyError, RoomNotFoundError, SignallingFailedError } from './conference-errors';
 import type { JoinRequest, Participant, ParticipantSignalling } from './participant';
 import type { RoomInput } from './room';
 import { RoomRepository } from './room-repository';
@@ -71,7 +71,7 @@ describe('ConferenceManager', () => {
   describe('rooms', () => {
     it('creates rooms with defaults and persists them', async () => {
       const created = await manager.createRoom({ name: 'Weekly', number: '4711' });
-      expect(created).toEqual({ id: expect.stringMatching(/^[a-z][a-z0-9]{11}$/), name: 'Weekly', number: '4711', maxParticipants: 50, locked: false, lobby: false, layout: 'auto', createdAt: '2026-01-02T03:04:05.000Z' });
+      expect(created).toEqual({ id: expect.stringMatching(/^[a-z][a-z0-9]{11}$/), name: 'Weekly', number: '4711', maxParticipants: 50, locked: false, lobby: false, layout: 'auto', selfView: false, createdAt: '2026-01-02T03:04:05.000Z' });
       const other = new ConferenceManager({ repository: new RoomRepository(redis, prefix), logger: silent });
       expect(await other.getRoom(created.id)).toEqual(created);
     });
@@ -100,6 +100,42 @@ describe('ConferenceManager', () => {
       const noPin = await manager.updateRoom(r.id, { pin: null });
       expect(noPin.pin).toBeUndefined();
       expect((await manager.getRoom(r.id)).pin).toBeUndefined();
+    });
+
+    it('sets the video layout with self view, persists it and emits room-layout only on a change', async () => {
+      const r = await room();
+      expect(r).toMatchObject({ layout: 'auto', selfView: false });
+      const layouts: string[] = [];
+      manager.on('room-layout', (changed) => changed.id === r.id && layouts.push(`${changed.layout}/${changed.selfView}`));
+
+      expect(await manager.setLayout(r.id, { layout: 'speaker', selfView: true })).toMatchObject({ id: r.id, layout: 'speaker', selfView: true });
+      expect(await manager.getRoom(r.id)).toMatchObject({ layout: 'speaker', selfView: true });
+      await manager.setLayout(r.id, { layout: 'speaker', selfView: true });
+      // selfView left out means the default, false.
+      expect(await manager.setLayout(r.id, { layout: 'single' })).toMatchObject({ layout: 'single', selfView: false });
+      await manager.updateRoom(r.id, { name: 'Renamed' });
+      await manager.updateRoom(r.id, { layout: 'auto' });
+      expect(layouts).toEqual(['speaker/true', 'single/false', 'auto/false']);
+    });
+
+    it('refuses unknown layouts and non-boolean self view, naming the field, and 404s unknown rooms', async () => {
+      const r = await room();
+      const bad = async (settings: { layout: unknown; selfView?: unknown }): Promise<InvalidLayoutError> => {
+        const err: unknown = await manager.setLayout(r.id, settings).then(() => undefined, (e: unknown) => e);
+        if (!(err instanceof InvalidLayoutError)) throw new Error(`expected InvalidLayoutError, got ${String(err)}`);
+        return err;
+      };
+      expect(await bad({ layout: 'mosaic' })).toMatchObject({ field: 'layout', statusCode: 400 });
+      expect(await bad({ layout: undefined })).toMatchObject({ field: 'layout' });
+      expect(await bad({ layout: 'auto', selfView: 'yes' })).toMatchObject({ field: 'selfView' });
+      expect(await manager.getRoom(r.id)).toMatchObject({ layout: 'auto', selfView: false });
+      await expect(manager.setLayout('nosuchroom00', { layout: 'auto' })).rejects.toBeInstanceOf(RoomNotFoundError);
+    });
+
+    it('reads rooms stored before self view existed as selfView false', async () => {
+      const r = await room();
+      await redis.hdel(`${prefix}room:${r.id}`, 'selfView');
+      expect(await manager.getRoom(r.id)).toMatchObject({ id: r.id, layout: 'auto', selfView: false });
     });
 
     it('404s unknown rooms', async () => {

@@ -1,10 +1,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import { errorFields } from '../logging/logger';
-import { ParticipantNotFoundError, ParticipantNotInLobbyError, RoomNotFoundError, SignallingFailedError } from './conference-errors';
+import { InvalidLayoutError, ParticipantNotFoundError, ParticipantNotInLobbyError, RoomNotFoundError, SignallingFailedError } from './conference-errors';
 import { ConferenceEventEmitter, type ConferenceEvents, type ConferenceListener, type DtmfSource } from './conference-events';
 import { parseDialString } from './dial-string';
 import { generateParticipantId, type JoinRequest, type JoinResult, type Participant } from './participant';
-import { ROOM_DEFAULTS, generateRoomId, type Room, type RoomInput, type RoomPatch } from './room';
+import { ROOM_DEFAULTS, ROOM_LAYOUTS, generateRoomId, isRoomLayout, type Room, type RoomInput, type RoomLayoutChoice, type RoomPatch } from './room';
 import type { RoomRepository } from './room-repository';
 import { Roster, type RosterEntry } from './roster';
 
@@ -81,6 +81,7 @@ export class ConferenceManager {
       locked: input.locked ?? ROOM_DEFAULTS.locked,
       lobby: input.lobby ?? ROOM_DEFAULTS.lobby,
       layout: input.layout ?? ROOM_DEFAULTS.layout,
+      selfView: input.selfView ?? ROOM_DEFAULTS.selfView,
       createdAt: this.now().toISOString(),
     };
     await this.repository.create(room);
@@ -116,8 +117,22 @@ export class ConferenceManager {
     await this.repository.update(room);
     this.logger.info({ roomId, changed: Object.keys(patch) }, 'room updated');
     this.events.emit('room-updated', room, previous);
+    if (room.layout !== previous.layout || room.selfView !== previous.selfView) this.events.emit('room-layout', room);
     if (previous.lobby && !room.lobby) await this.admitAllWaiting(roomId);
     return room;
+  }
+
+  /**
+   * Sets the room's video layout and self view (persisted with the room; emits `room-layout` and
+   * `room-updated` when it changes). Live calls see it from the next composed picture.
+   *
+   * @param settings `layout` one of `ROOM_LAYOUTS`; `selfView` a boolean (default false).
+   * @returns the updated room.
+   * @throws InvalidLayoutError (400) for an unknown layout or a non-boolean selfView; RoomNotFoundError (404).
+   */
+  async setLayout(roomId: string, settings: { layout: unknown; selfView?: unknown }): Promise<Room> {
+    const choice = validLayout(settings);
+    return this.updateRoom(roomId, { layout: choice.layout, selfView: choice.selfView });
   }
 
   /**
@@ -436,6 +451,13 @@ export class ConferenceManager {
       ),
     );
   }
+}
+
+/** `settings` checked as a `RoomLayoutChoice`. @throws InvalidLayoutError naming the bad field. */
+function validLayout(settings: { layout: unknown; selfView?: unknown }): RoomLayoutChoice {
+  if (!isRoomLayout(settings.layout)) throw new InvalidLayoutError('layout', `must be one of ${ROOM_LAYOUTS.join(', ')}, got ${JSON.stringify(settings.layout) ?? 'nothing'}`);
+  if (settings.selfView !== undefined && typeof settings.selfView !== 'boolean') throw new InvalidLayoutError('selfView', 'must be a boolean');
+  return { layout: settings.layout, selfView: settings.selfView ?? ROOM_DEFAULTS.selfView };
 }
 
 /** PIN comparison in time independent of where the digits differ. */

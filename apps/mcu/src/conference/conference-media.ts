@@ -8,7 +8,8 @@
  *   bridge ──allocate()──► engine.allocateLeg      (port for the SDP answer / OLC ack; 503 when exhausted)
  *   bridge ──connect()───► engine.startLeg, then updateLeg on re-INVITE / hold
  *   conference 'participant-muted' ─► engine.setMuted          (from the next 20 ms frame)
- *   conference 'participant-left' ──► leg released (RTCP BYE, ports back)
+ *   conference 'participant-left' ──► legs released (RTCP BYE, ports back)
+ *   conference 'room-layout' / first join in a room ─► engine.setLayout; 'room-deleted' ─► engine.clearLayout
  *   bridge ──connectVideo()► engine.startVideoLeg (paired with the audio leg, named), then updateVideoLeg
  *   bridge ──requestKeyframe() (SIP INFO / H.245 VFU) ─► engine.requestKeyframe (IDR of its composite)
  *   engine 'dtmf' ──────────► conference.reportDtmf(…, 'rtp')
@@ -19,6 +20,7 @@ import type { AudioLegParams, AudioLegStats, LegAllocation, MediaEngine, TonePro
 import { errorFields } from '../logging/logger';
 import { MediaNotStartedError, ParticipantNotFoundError } from './conference-errors';
 import type { ConferenceLogger, ConferenceManager } from './conference-manager';
+import type { Room } from './room';
 
 
 /** The media plane as the conference uses it (`MediaEngine` fits). */
@@ -39,6 +41,8 @@ export type ConferenceMediaEngine = Pick<
   | 'setDisplayName'
   | 'requestKeyframe'
   | 'videoStats'
+  | 'setLayout'
+  | 'clearLayout'
 >;
 
 /** One participant's audio leg. */
@@ -117,6 +121,9 @@ export class ConferenceMedia {
   private readonly videoLegs = new Map<string, MediaLeg>();
   private readonly participantOfVideoLeg = new Map<string, string>();
   private readonly keyframeListeners = new Set<(participantId: string) => void>();
+  /** Rooms whose stored layout the engine has (set on boot, first join, or a change). */
+  private readonly layoutsApplied = new Set<string>();
+  private closed = false;
   private readonly unsubscribe: Array<() => void> = [];
 
   constructor(
@@ -127,6 +134,13 @@ export class ConferenceMedia {
     this.unsubscribe.push(
       conference.on('participant-muted', (p) => this.applyMute(p.id, p.muted)),
       conference.on('participant-left', (p) => this.release(p.id)),
+      conference.on('participant-joined', (p) => this.loadLayout(p.roomId)),
+      conference.on('room-created', (room) => this.applyLayout(room)),
+      conference.on('room-layout', (room) => this.applyLayout(room)),
+      conference.on('room-deleted', (room) => {
+        this.layoutsApplied.delete(room.id);
+        this.engine.clearLayout(room.id);
+      }),
       engine.on('dtmf', (e) => {
         const participantId = this.participantOfLeg.get(e.legId);
         if (participantId !== undefined) conference.reportDtmf(participantId, e.digit, 'rtp');
@@ -139,6 +153,18 @@ export class ConferenceMedia {
         if (participantId !== undefined) this.emitKeyframeRequest(participantId);
       }),
     );
+  }
+
+  /**
+   * Gives the media plane the stored layout of every room (at start-up; rooms joined later are loaded
+   * on their first join anyway). Never rejects: a Redis failure is logged.
+   */
+  async loadLayouts(): Promise<void> {
+    try {
+      for (const room of await this.conference.listRooms()) if (!this.layoutsApplied.has(room.id)) this.applyLayout(room);
+    } catch (err) {
+      this.logger.warn({ ...errorFields(err) }, 'room layouts not loaded; each room gets its layout on its first join');
+    }
   }
 
   /** Whether a codec can be negotiated (SDP encoding name: `PCMU`, `PCMA`, `G722`, `opus` with libopus). */
@@ -311,10 +337,33 @@ export class ConferenceMedia {
 
   /** Stops every leg's bookkeeping and unsubscribes (the engine itself is closed by its module). */
   close(): void {
+    this.closed = true;
     for (const off of this.unsubscribe.splice(0)) off();
     this.keyframeListeners.clear();
     for (const id of [...this.videoLegs.keys()]) this.releaseVideo(id);
     for (const id of [...this.legs.keys()]) this.release(id);
+  }
+
+  private applyLayout(room: Room): void {
+    if (this.closed) return;
+    try {
+      this.engine.setLayout(room.id, { layout: room.layout, selfView: room.selfView });
+      this.layoutsApplied.add(room.id);
+      this.logger.info({ roomId: room.id, layout: room.layout, selfView: room.selfView }, 'room layout applied');
+    } catch (err) {
+      this.logger.warn({ roomId: room.id, layout: room.layout, ...errorFields(err) }, 'room layout not applied');
+    }
+  }
+
+  /** Fetches the room's layout unless the engine already has it (a change meanwhile wins over the fetch). */
+  private loadLayout(roomId: string): void {
+    if (this.layoutsApplied.has(roomId)) return;
+    this.conference.getRoom(roomId).then(
+      (room) => {
+        if (!this.layoutsApplied.has(roomId)) this.applyLayout(room);
+      },
+      (err: unknown) => this.logger.warn({ roomId, ...errorFields(err) }, 'room layout not loaded'),
+    );
   }
 
   private emitKeyframeRequest(participantId: string): void {

@@ -186,6 +186,30 @@ describe('ConferenceMedia: video legs', () => {
     });
   });
 
+  it('gives the media plane each room\'s stored layout: at start-up, on the first join, on every change; forgets it with the room', async () => {
+    const stored = await conference.createRoom({ name: 'Stored', number: String(nextNumber++), layout: 'speaker' });
+    // A fresh ConferenceMedia (an MCU restart) over rooms already in Redis.
+    media.close();
+    engine = new RecordingEngine();
+    media = new ConferenceMedia(conference, engine as unknown as ConferenceMediaEngine, silent);
+    await media.loadLayouts();
+    expect(engine.layouts.get(stored.id)).toEqual({ layout: 'speaker', selfView: false });
+
+    // A room created by another process (not through this manager) is loaded on its first join.
+    const other = new ConferenceManager({ repository: new RoomRepository(redis, prefix), logger: silent });
+    const foreign = await other.createRoom({ name: 'Foreign', number: String(nextNumber++), layout: 'single' });
+    expect(engine.layouts.has(foreign.id)).toBe(false);
+    await joined(foreign.id, 'Gina');
+    for (let i = 0; i < 100 && !engine.layouts.has(foreign.id); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(engine.layouts.get(foreign.id)).toEqual({ layout: 'single', selfView: false });
+
+    await conference.setLayout(foreign.id, { layout: 'auto', selfView: true });
+    expect(engine.layouts.get(foreign.id)).toEqual({ layout: 'auto', selfView: true });
+    await conference.deleteRoom(foreign.id);
+    expect(engine.layouts.has(foreign.id)).toBe(false);
+    expect(engine.calls).toContainEqual(['clearLayout', foreign.id]);
+  });
+
   it('asks the media plane which video formats it can run', () => {
     expect(media.supportsVideoCodec('VP8')).toBe(true);
     expect(media.supportsVideoCodec('H261')).toBe(false);

@@ -1,11 +1,12 @@
 import type Redis from 'ioredis';
 import { DuplicateRoomNumberError, RoomNotFoundError } from './conference-errors';
-import { ROOM_LAYOUTS, type Room, type RoomLayout } from './room';
+import { isRoomLayout, ROOM_DEFAULTS, type Room } from './room';
 
 /**
  * Room definitions in Redis. Layout of the keys (`<p>` = `MCU_REDIS_PREFIX`):
  *
- * - `<p>room:<id>`       hash: id, name, number, pin?, maxParticipants, locked, lobby, layout, createdAt
+ * - `<p>room:<id>`       hash: id, name, number, pin?, maxParticipants, locked, lobby, layout, selfView, createdAt
+ *                          (records written before `selfView` existed read as `selfView: false`)
  * - `<p>room-numbers`    hash: number → id (the uniqueness index of numbers)
  * - `<p>rooms`           set of ids
  *
@@ -126,6 +127,7 @@ function toHashFields(room: Room): string[] {
     'locked', String(room.locked),
     'lobby', String(room.lobby),
     'layout', room.layout,
+    'selfView', String(room.selfView),
     'createdAt', room.createdAt,
   ];
   if (room.pin !== undefined) fields.push('pin', room.pin);
@@ -139,9 +141,9 @@ function toHashFields(room: Room): string[] {
  */
 function fromHash(hash: Record<string, string>): Room | undefined {
   if (Object.keys(hash).length === 0) return undefined;
-  const { id, name, number, pin, maxParticipants, locked, lobby, layout, createdAt } = hash;
+  const { id, name, number, pin, maxParticipants, locked, lobby, layout, selfView, createdAt } = hash;
   const max = Number(maxParticipants);
-  if (id === undefined || name === undefined || number === undefined || createdAt === undefined || !Number.isInteger(max) || !isLayout(layout)) {
+  if (id === undefined || name === undefined || number === undefined || createdAt === undefined || !Number.isInteger(max) || !isRoomLayout(layout)) {
     throw new Error(`malformed room record in Redis: ${JSON.stringify({ id, number })}`);
   }
   return {
@@ -153,10 +155,7 @@ function fromHash(hash: Record<string, string>): Room | undefined {
     locked: locked === 'true',
     lobby: lobby === 'true',
     layout,
+    selfView: selfView === undefined ? ROOM_DEFAULTS.selfView : selfView === 'true',
     createdAt,
   };
-}
-
-function isLayout(value: string | undefined): value is RoomLayout {
-  return ROOM_LAYOUTS.some((l) => l === value);
 }

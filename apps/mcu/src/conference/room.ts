@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
 
-/** Video layouts (the video compositor reads this; `auto` grows 1 → 2 → 2×2 → 3×3 → 4×4). */
+/**
+ * Video layouts (`computeLayout` in `@mcu/media-mixer`): `auto` grows 1 → 2 → 2×2 → 3×3 → 4×4 (beyond 16
+ * the most recent speakers), `speaker` is the active speaker large with up to 5 thumbnails, `single`
+ * the active speaker only. Same names as the media plane's `LAYOUT_NAMES`.
+ */
 export const ROOM_LAYOUTS = ['auto', 'speaker', 'single'] as const;
 
 /** One of `ROOM_LAYOUTS`. */
@@ -22,8 +26,10 @@ export interface Room {
   readonly locked: boolean;
   /** Callers wait in the lobby until an operator admits or rejects them. */
   readonly lobby: boolean;
-  /** Video layout (stored now; used by the compositor). */
+  /** Video layout of the composite every participant receives (`PUT /api/rooms/:id/layout`). */
   readonly layout: RoomLayout;
+  /** Whether a participant sees its own camera in the composite (default false: its tile is left out). */
+  readonly selfView: boolean;
   /** ISO 8601 creation time. */
   readonly createdAt: string;
 }
@@ -37,6 +43,7 @@ export interface RoomInput {
   readonly locked?: boolean;
   readonly lobby?: boolean;
   readonly layout?: RoomLayout;
+  readonly selfView?: boolean;
 }
 
 /** A partial update; `pin: null` removes the PIN. */
@@ -48,10 +55,22 @@ export interface RoomPatch {
   readonly locked?: boolean;
   readonly lobby?: boolean;
   readonly layout?: RoomLayout;
+  readonly selfView?: boolean;
+}
+
+/** A room's video layout settings (`PUT /api/rooms/:id/layout`; the media plane's `RoomLayoutSettings`). */
+export interface RoomLayoutChoice {
+  readonly layout: RoomLayout;
+  readonly selfView: boolean;
+}
+
+/** Whether `value` is one of `ROOM_LAYOUTS`. */
+export function isRoomLayout(value: unknown): value is RoomLayout {
+  return ROOM_LAYOUTS.some((l) => l === value);
 }
 
 /** Defaults of a new room. */
-export const ROOM_DEFAULTS = { maxParticipants: 50, locked: false, lobby: false, layout: 'auto' } as const satisfies Partial<Room>;
+export const ROOM_DEFAULTS = { maxParticipants: 50, locked: false, lobby: false, layout: 'auto', selfView: false } as const satisfies Partial<Room>;
 
 /** Bounds of the room fields, shared by the DTOs and the domain. */
 export const ROOM_LIMITS = {

@@ -9,6 +9,7 @@ const room = (id: string, number: string): Room => ({
   locked: false,
   lobby: false,
   layout: 'auto',
+  selfView: false,
   createdAt: '2026-01-01T00:00:00.000Z',
 });
 

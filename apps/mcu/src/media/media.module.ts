@@ -52,8 +52,9 @@ export class MediaModule implements OnModuleInit, OnApplicationShutdown {
     @Inject(MCU_CONFIG) private readonly config: McuConfig,
   ) {}
 
-  /** Registers the `media` health probe. */
+  /** Registers the `media` health probe; gives the media plane the stored room layouts. */
   onModuleInit(): void {
+    void this.media.loadLayouts();
     this.unregister = this.health.register('media', () => ({
       status: 'up',
       rtpPorts: this.engine.portUsage(),

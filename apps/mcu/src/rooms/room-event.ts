@@ -4,6 +4,7 @@
  */
 import type { ConferenceEvents, DtmfSource } from '../conference/conference-events';
 import type { Participant, Protocol } from '../conference/participant';
+import type { RoomLayout } from '../conference/room';
 
 /** A participant entered the room (lobby or connected). */
 export interface JoinEvent {
@@ -48,8 +49,16 @@ export interface ActiveSpeakerEvent {
   participantId: string | null;
 }
 
+/** The room's video layout changed (`PUT /api/rooms/:id/layout`, or `layout` in a PATCH). */
+export interface LayoutEvent {
+  type: 'layout';
+  roomId: string;
+  layout: RoomLayout;
+  selfView: boolean;
+}
+
 /** Any room event. */
-export type RoomEvent = JoinEvent | LeaveEvent | MuteEvent | DtmfEvent | ActiveSpeakerEvent;
+export type RoomEvent = JoinEvent | LeaveEvent | MuteEvent | DtmfEvent | ActiveSpeakerEvent | LayoutEvent;
 
 /** Builders from the conference's events (`ConferenceEvents` argument lists) to room events. */
 export const ROOM_EVENT_SOURCES = {
@@ -65,4 +74,5 @@ export const ROOM_EVENT_SOURCES = {
   'participant-muted': ([p]: ConferenceEvents['participant-muted']): RoomEvent => ({ type: 'mute', roomId: p.roomId, participantId: p.id, muted: p.muted }),
   dtmf: ([p, digit, source]: ConferenceEvents['dtmf']): RoomEvent => ({ type: 'dtmf', roomId: p.roomId, participantId: p.id, digit, source }),
   'active-speaker': ([roomId, participantId]: ConferenceEvents['active-speaker']): RoomEvent => ({ type: 'active-speaker', roomId, participantId }),
+  'room-layout': ([room]: ConferenceEvents['room-layout']): RoomEvent => ({ type: 'layout', roomId: room.id, layout: room.layout, selfView: room.selfView }),
 } as const;

@@ -70,6 +70,18 @@ describe('RoomEventsService: the room event streams', () => {
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
   });
 
+  it('streams layout changes of its room', async () => {
+    const room = await conference.createRoom({ name: 'L', number: String(nextNumber++) });
+    const other = await conference.createRoom({ name: 'M', number: String(nextNumber++) });
+    const received: MessageEvent[] = [];
+    const subscription = (await service.stream(room.id)).subscribe((m) => received.push(m));
+    await conference.setLayout(room.id, { layout: 'speaker', selfView: true });
+    await conference.setLayout(other.id, { layout: 'single' });
+    await conference.updateRoom(room.id, { name: 'renamed' });
+    subscription.unsubscribe();
+    expect(received.map((m) => [m.type, m.data])).toEqual([['layout', { type: 'layout', roomId: room.id, layout: 'speaker', selfView: true }]]);
+  });
+
   it('refuses an unknown room with 404', async () => {
     await expect(service.stream('nosuchroom00')).rejects.toBeInstanceOf(RoomNotFoundError);
   });

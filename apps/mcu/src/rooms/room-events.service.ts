@@ -16,7 +16,7 @@ export interface StreamResponse {
 
 /**
  * The event streams of `GET /api/rooms/:id/events` (Server-Sent Events, WHATWG HTML §9.2): join,
- * leave, mute, dtmf and active-speaker events of one room, as they happen (no replay). A stream
+ * leave, mute, dtmf, active-speaker and layout events of one room, as they happen (no replay). A stream
  * completes when its room is deleted and when the MCU shuts down, so no connection holds the HTTP
  * server open.
  */

@@ -8,6 +8,7 @@ import { ParticipantDto } from './dto/participant.dto';
 import type { ParticipantStatsDto } from './dto/participant-stats.dto';
 import type { RoomView } from './dto/room.dto';
 import type { UpdateRoomDto } from './dto/update-room.dto';
+import type { RoomLayoutDto, SetRoomLayoutDto } from './dto/room-layout.dto';
 
 /**
  * The REST use cases over the `ConferenceManager`. Errors are the manager's (`RoomNotFoundError`
@@ -36,6 +37,15 @@ export class RoomsService {
 
   async update(roomId: string, dto: UpdateRoomDto): Promise<RoomView> {
     return this.view(await this.conference.updateRoom(roomId, dto));
+  }
+
+  /**
+   * Sets the room's video layout and self view (default false).
+   * @throws RoomNotFoundError (404); InvalidLayoutError (400).
+   */
+  async setLayout(roomId: string, dto: SetRoomLayoutDto): Promise<RoomLayoutDto> {
+    const room = await this.conference.setLayout(roomId, { layout: dto.layout, selfView: dto.selfView });
+    return { layout: room.layout, selfView: room.selfView };
   }
 
   /** Deletes the room and hangs up its calls. */

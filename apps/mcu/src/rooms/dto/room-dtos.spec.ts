@@ -5,6 +5,7 @@ import { VALIDATION_OPTIONS } from '../../http/validation-options';
 import { CreateSipUserDto } from '../../sip-users/dto/create-sip-user.dto';
 import { CreateRoomDto } from './create-room.dto';
 import { UpdateParticipantDto } from './update-participant.dto';
+import { SetRoomLayoutDto } from './room-layout.dto';
 import { UpdateRoomDto } from './update-room.dto';
 
 // @nestjs/swagger is an ES module that this jest setup does not transform; its decorators only add
@@ -122,5 +123,23 @@ describe('flattenValidationErrors', () => {
         { property: 'outer', children: [{ property: '0', children: [{ property: 'name', constraints: { isString: 'name must be a string' }, children: [] }] }] },
       ]),
     ).toEqual([{ field: 'outer.0.name', messages: ['name must be a string'] }]);
+  });
+});
+
+describe('SetRoomLayoutDto', () => {
+  it('accepts each layout, with or without selfView', async () => {
+    for (const layout of ['auto', 'speaker', 'single']) expect(await problems(SetRoomLayoutDto, { layout })).toEqual({});
+    expect(await problems(SetRoomLayoutDto, { layout: 'speaker', selfView: true })).toEqual({});
+  });
+
+  it.each([
+    [{}, 'layout'],
+    [{ layout: 'mosaic' }, 'layout'],
+    [{ layout: 3 }, 'layout'],
+    [{ layout: 'auto', selfView: 'no' }, 'selfView'],
+    [{ layout: 'auto', selfView: null }, 'selfView'],
+    [{ layout: 'auto', border: 2 }, 'border'],
+  ])('refuses %j naming %s', async (body, field) => {
+    expect(Object.keys(await problems(SetRoomLayoutDto, body))).toEqual([field]);
   });
 });

@@ -13,7 +13,8 @@ export class RoomDto implements Room {
   @ApiProperty({ example: 50 }) maxParticipants!: number;
   @ApiProperty() locked!: boolean;
   @ApiProperty() lobby!: boolean;
-  @ApiProperty({ enum: ROOM_LAYOUTS }) layout!: RoomLayout;
+  @ApiProperty({ enum: ROOM_LAYOUTS, description: 'Video layout of the composite (`PUT /api/rooms/:id/layout`).' }) layout!: RoomLayout;
+  @ApiProperty({ description: 'Whether participants see their own camera in the composite.' }) selfView!: boolean;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({
     type: String,
