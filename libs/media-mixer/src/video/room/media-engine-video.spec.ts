@@ -2,7 +2,9 @@
  * MediaEngine as a video mixer, over loopback with real ffmpeg: H.264 cameras in, the composite
  * out, decoded and checked by colour at the positions `computeLayout` gives.
  */
+import { RtpTestParticipant } from '../../fixtures/rtp-test-participant';
 import { MediaEngine, type MediaEngineEvents } from '../../media-engine';
+import { PLACEHOLDER_COLOUR } from '../compose/compositor';
 import { FfmpegLocator, type FfmpegCapabilities, type LocatedFfmpeg } from '../ffmpeg-locator';
 import { computeLayout, type Tile } from '../layout';
 import { liveFfmpegChildCount } from '../pipeline/ffmpeg-process';
@@ -50,6 +52,7 @@ describe('MediaEngine video rooms over loopback', () => {
   let capabilities: FfmpegCapabilities;
   let engine: MediaEngine;
   let participants: VideoTestParticipant[];
+  let phones: RtpTestParticipant[];
   let keyframeEvents: MediaEngineEvents['video-keyframe-request'][];
 
   beforeAll(async () => {
@@ -60,13 +63,23 @@ describe('MediaEngine video rooms over loopback', () => {
 
   beforeEach(() => {
     const base = randomBase();
-    engine = new MediaEngine({ portMin: base, portMax: base + 99, host: HOST, publicAddress: HOST, rtcpIntervalMs: 500, video: { ffmpeg, capabilities } });
+    engine = new MediaEngine({
+      portMin: base,
+      portMax: base + 99,
+      host: HOST,
+      publicAddress: HOST,
+      rtcpIntervalMs: 500,
+      video: { ffmpeg, capabilities },
+      activeSpeaker: { holdMs: 300 },
+    });
     participants = [];
+    phones = [];
     keyframeEvents = [];
     engine.on('video-keyframe-request', (e) => keyframeEvents.push(e));
   });
 
   afterEach(async () => {
+    for (const phone of phones) phone.close();
     await Promise.all(participants.map((p) => p.close()));
     await engine.close();
     expect(engine.portUsage().inUse).toBe(0);
@@ -77,7 +90,7 @@ describe('MediaEngine video rooms over loopback', () => {
     roomId: string,
     opts: VideoTestParticipantOptions,
     params: Partial<VideoLegParams> = {},
-    name = opts.colour ?? 'viewer',
+    audioLegId?: string,
   ): Promise<{ p: VideoTestParticipant; legId: string; localPort: number }> {
     const p = await new VideoTestParticipant(opts).open();
     participants.push(p);
@@ -86,7 +99,7 @@ describe('MediaEngine video rooms over loopback', () => {
       roomId,
       alloc,
       { remoteAddress: HOST, remotePort: p.port, rtcpMux: true, payloadType: 96, codec: 'H264', direction: 'sendrecv', ...params },
-      { displayName: name },
+      { displayName: opts.colour ?? 'viewer', audioLegId },
     );
     p.start(alloc.localPort);
     return { p, legId: alloc.legId, localPort: alloc.localPort };
@@ -180,6 +193,92 @@ describe('MediaEngine video rooms over loopback', () => {
       longestGapMs = Math.max(longestGapMs, packets[i].at - packets[i - 1].at);
     }
     expect(longestGapMs).toBeLessThan(1000);
+  });
+
+  /** An audio-only phone in the room (a tone, or silence). */
+  async function phone(roomId: string, toneHz?: number): Promise<string> {
+    const p = await new RtpTestParticipant({ codec: 'PCMU', payloadType: 0, toneHz, amplitude: 12000 }).open();
+    phones.push(p);
+    const alloc = await engine.allocateLeg();
+    engine.startLeg(roomId, alloc, {
+      remoteAddress: HOST,
+      remotePort: p.port,
+      rtcpMux: false,
+      payloadType: 0,
+      codec: 'PCMU',
+      clockRate: 8000,
+      channels: 1,
+      ptimeMs: 20,
+      direction: 'sendrecv',
+    });
+    p.start(alloc.localPort);
+    return alloc.legId;
+  }
+
+  it('shows an audio-only participant as a placeholder tile, and shares one encoder between receivers with the same view', async () => {
+    const red = await join('room', { colour: 'red' }, { direction: 'recvonly' });
+    const audioOnly = await phone('room');
+    engine.setLayout('room', { layout: 'auto', selfView: true });
+    const a = await join('room', { receive: { width: W, height: H } }, { direction: 'sendonly' });
+    const b = await join('room', { receive: { width: W, height: H } }, { direction: 'sendonly' });
+    // Video legs in joining order, then audio legs without video.
+    const tiles = computeLayout({
+      layout: 'auto',
+      width: W,
+      height: H,
+      participants: [red.legId, a.legId, b.legId, audioOnly].map((id) => ({ id, name: id, hasVideo: id === red.legId })),
+      selfView: true,
+      viewerId: a.legId,
+    });
+    expect(tiles.map((t) => t.participantId)).toEqual([red.legId, a.legId, b.legId, audioOnly]);
+    const check = (v: VideoTestParticipant): boolean => {
+      const p = v.latest();
+      return p !== undefined && near(p, tiles[0], RED) && near(p, tiles[3], PLACEHOLDER_COLOUR);
+    };
+    await until(() => check(a.p) && check(b.p), 15000, 'red tile and placeholder for both viewers');
+    // One view, one codec, one size: one encoder for both receivers.
+    expect(engine.videoRoomStats('room')).toMatchObject({ encoders: 1, decoders: 1, views: 1 });
+
+    // Without self view the two views differ: two encoders, and the shared one stops after its grace period.
+    engine.setLayout('room', { layout: 'auto', selfView: false });
+    await until(() => engine.videoRoomStats('room')?.encoders === 3, 5000, 'two new encoders');
+    await until(() => engine.videoRoomStats('room')?.encoders === 2, 8000, 'the unused encoder stopped');
+  });
+
+  it('follows the active speaker of the audio room through the paired audio leg (single layout)', async () => {
+    const redVoice = await phone('room');
+    const blueVoice = await phone('room', 1000);
+    const red = await join('room', { colour: 'red' }, { direction: 'recvonly' }, redVoice);
+    const blue = await join('room', { colour: 'blue' }, { direction: 'recvonly' }, blueVoice);
+    engine.setLayout('room', { layout: 'single', selfView: false });
+    const viewer = await join('room', { receive: { width: W, height: H } }, { direction: 'sendonly' });
+    const [tile] = tilesFor(viewer.legId, [red.legId, blue.legId], 'single');
+    await until(() => engine.activeSpeaker('room') === blueVoice, 8000, 'blue speaking');
+    await until(() => {
+      const p = viewer.p.latest();
+      return p !== undefined && near(p, tile, BLUE);
+    }, 15000, 'blue as the single tile');
+  });
+
+  it('sends the composite in VP8 and H.264 to receivers of the same room', async () => {
+    if (!capabilities.videoEncoders.libvpx) return;
+    const red = await join('room', { colour: 'red' }, { direction: 'recvonly' });
+    const vp8 = await join('room', { receive: { width: W, height: H, codec: 'VP8' } }, { direction: 'sendonly', codec: 'VP8', payloadType: 100 });
+    const h264 = await join('room', { receive: { width: W, height: H } }, { direction: 'sendonly' });
+    const forVp8 = computeLayout({
+      layout: 'auto', width: W, height: H, selfView: false, viewerId: vp8.legId,
+      participants: [red.legId, vp8.legId, h264.legId].map((id) => ({ id, name: id, hasVideo: id === red.legId })),
+    });
+    const forH264 = computeLayout({
+      layout: 'auto', width: W, height: H, selfView: false, viewerId: h264.legId,
+      participants: [red.legId, vp8.legId, h264.legId].map((id) => ({ id, name: id, hasVideo: id === red.legId })),
+    });
+    await until(() => {
+      const p = vp8.p.latest();
+      const q = h264.p.latest();
+      return p !== undefined && q !== undefined && near(p, forVp8[0], RED) && near(q, forH264[0], RED);
+    }, 15000, 'red tile in both codecs');
+    expect(engine.videoStats(vp8.legId)).toMatchObject({ codec: 'VP8', payloadType: 100 });
   });
 
   it('rejects unknown layouts and keeps the layout of a room without legs', () => {

@@ -15,6 +15,7 @@ import type { RawPicture } from '../pipeline/raw-picture';
 import { VideoDecoder } from '../pipeline/video-decoder';
 import { serializePli } from '../rtcp-feedback';
 import { H264Depacketizer, H264Packetizer } from '../rtp-h264';
+import { Vp8Depacketizer } from '../rtp-vp8';
 
 const HOST = '127.0.0.1';
 const FFMPEG = process.env.FFMPEG_PATH ?? '/usr/bin/ffmpeg';
@@ -59,8 +60,8 @@ export interface VideoTestParticipantOptions {
   /** Colour of the camera (ffmpeg colour name); undefined: the participant sends no video. */
   colour?: string;
   payloadType?: number;
-  /** Size of the composite expected back (decoded at this size); undefined: nothing decoded. */
-  receive?: { width: number; height: number };
+  /** Size and codec (default H.264) of the composite expected back (decoded at this size); undefined: nothing decoded. */
+  receive?: { width: number; height: number; codec?: 'H264' | 'VP8' };
   /** Index in the clip of the first picture sent (a value above 0 starts without a key frame). */
   startAt?: number;
 }
@@ -78,7 +79,7 @@ export class VideoTestParticipant {
   picturesDecoded = 0;
   private readonly clip: Buffer[] | undefined;
   private readonly packetizer = new H264Packetizer({ packetizationMode: 1 });
-  private readonly depacketizer = new H264Depacketizer();
+  private readonly depacketizer: H264Depacketizer | Vp8Depacketizer;
   private decoder: VideoDecoder | undefined;
   private timer: NodeJS.Timeout | undefined;
   private target = 0;
@@ -89,6 +90,7 @@ export class VideoTestParticipant {
   constructor(private readonly opts: VideoTestParticipantOptions = {}) {
     this.clip = opts.colour ? colourClip(opts.colour) : undefined;
     this.index = opts.startAt ?? 0;
+    this.depacketizer = opts.receive?.codec === 'VP8' ? new Vp8Depacketizer() : new H264Depacketizer();
   }
 
   /** The bound local port. */
@@ -103,7 +105,7 @@ export class VideoTestParticipant {
     if (this.opts.receive) {
       this.decoder = new VideoDecoder({
         ffmpegPath: FFMPEG,
-        codec: 'h264',
+        codec: this.opts.receive.codec === 'VP8' ? 'vp8' : 'h264',
         width: this.opts.receive.width,
         height: this.opts.receive.height,
         name: `test viewer ${this.port}`,
