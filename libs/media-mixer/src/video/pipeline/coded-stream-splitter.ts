@@ -12,6 +12,7 @@ import { FlvAvcReader } from '../flv-avc-reader';
 import { parseH263PictureHeader } from '../h263-picture-header';
 import { joinAnnexB, NalUnitType, nalUnitType } from '../h264-nal-unit';
 import { IvfReader } from '../ivf';
+import { isH261IntraPicture } from '../rtp-h261';
 
 /** One coded picture out of an encoder. */
 export interface CodedPicture {
@@ -31,8 +32,9 @@ export interface CodedStreamSplitter {
 }
 
 /**
- * The splitter for `codec`'s pipe framing (`encoderArgs`). `keyframeIntervalFrames` tells which
- * H.261 pictures are INTRA (H.261 picture headers do not say; ffmpeg codes picture 0, k, 2k… INTRA).
+ * The splitter for `codec`'s pipe framing (`encoderArgs`). H.261 picture headers do not say whether
+ * a picture is INTRA: pictures 0, k, 2k… (`keyframeIntervalFrames`, ffmpeg's `-g`) are, and so is any
+ * picture whose macroblocks are all INTRA (`isH261IntraPicture`).
  */
 export function codedStreamSplitter(codec: VideoCodecName, keyframeIntervalFrames: number): CodedStreamSplitter {
   switch (codec) {
@@ -52,7 +54,14 @@ export function codedStreamSplitter(codec: VideoCodecName, keyframeIntervalFrame
     case 'h261': {
       let index = 0;
       const interval = Math.max(1, keyframeIntervalFrames);
-      return new StartCodeSplitter(isH261Psc, () => index++ % interval === 0);
+      return new StartCodeSplitter(isH261Psc, (picture) => {
+        const counted = index++ % interval === 0;
+        try {
+          return counted || isH261IntraPicture(picture);
+        } catch {
+          return counted;
+        }
+      });
     }
     default:
       throw new CodecError(`Unknown video codec ${String(codec)}`);
