@@ -281,6 +281,24 @@ describe('MediaEngine video rooms over loopback', () => {
     expect(engine.videoStats(vp8.legId)).toMatchObject({ codec: 'VP8', payloadType: 100 });
   });
 
+  it.each([
+    ['H263-1998', 'h263p', 352, 288],
+    ['H263', 'h263', 352, 288],
+  ] as const)('sends the composite in %s (RFC 4629 / RFC 2190) at CIF', async (codec, encoder, width, height) => {
+    if (!capabilities.videoEncoders[encoder]) return;
+    const red = await join('room', { colour: 'red' }, { direction: 'recvonly' });
+    const viewer = await join('room', { receive: { width, height, codec } }, { direction: 'sendonly', codec, payloadType: codec === 'H263' ? 34 : 97 });
+    const [tile] = computeLayout({
+      layout: 'auto', width, height, selfView: false, viewerId: viewer.legId,
+      participants: [red.legId, viewer.legId].map((id) => ({ id, name: id, hasVideo: id === red.legId })),
+    });
+    await until(() => {
+      const p = viewer.p.latest();
+      return p !== undefined && near(p, tile, RED);
+    }, 15000, `red tile in ${codec}`);
+    expect(engine.videoStats(viewer.legId)).toMatchObject({ codec, width, height });
+  });
+
   it('rejects unknown layouts and keeps the layout of a room without legs', () => {
     expect(engine.layoutOf('empty')).toEqual({ layout: 'auto', selfView: false });
     engine.setLayout('empty', { layout: 'single', selfView: true });

@@ -139,7 +139,7 @@ describe('VideoLeg', () => {
   it('checks its parameters and applies the defaults', () => {
     const base: VideoLegParams = { remoteAddress: HOST, remotePort: 5000, rtcpMux: false, payloadType: 96, codec: 'H264', direction: 'sendrecv' };
     expect(checkVideoLegParams(base)).toMatchObject({ width: 640, height: 360, frameRate: 25, maxBitrateBps: 1_000_000, maxPayloadOctets: 1200, remoteRtcpPort: 5001, feedback: { pli: true, fir: false } });
-    expect(checkVideoLegParams({ ...base, codec: 'H263' })).toMatchObject({ width: 352, height: 288 });
+    for (const codec of ['H263', 'H263-1998', 'H263-2000', 'H261'] as const) expect(checkVideoLegParams({ ...base, codec })).toMatchObject({ width: 352, height: 288 });
     expect(() => checkVideoLegParams({ ...base, width: 641 })).toThrow(/width/);
     expect(() => checkVideoLegParams({ ...base, codec: 'MPV' as never })).toThrow(/codec/);
     expect(() => checkVideoLegParams({ ...base, clockRate: 8000 })).toThrow(/clockRate/);

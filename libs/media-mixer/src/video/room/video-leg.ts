@@ -60,7 +60,7 @@ export function checkVideoLegParams(p: VideoLegParams): CheckedVideoLegParams {
   if (!Number.isInteger(p.payloadType) || p.payloadType < 0 || p.payloadType > 127) throw new InvalidArgumentError(`payloadType ${p.payloadType} outside 0…127`);
   if (p.clockRate !== undefined && p.clockRate !== VIDEO_CLOCK_RATE) throw new InvalidArgumentError(`clockRate ${p.clockRate}: video uses 90000 Hz`);
   if (!DIRECTIONS.includes(p.direction)) throw new InvalidArgumentError(`direction ${String(p.direction)}`);
-  const cif = codec === 'H263' || codec === 'H261';
+  const cif = codec === 'H263' || codec === 'H263-1998' || codec === 'H263-2000' || codec === 'H261';
   const width = p.width ?? (cif ? 352 : 640);
   const height = p.height ?? (cif ? 288 : 360);
   for (const [name, v] of [['width', width], ['height', height]] as const) {

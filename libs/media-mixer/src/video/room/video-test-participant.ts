@@ -16,6 +16,10 @@ import { VideoDecoder } from '../pipeline/video-decoder';
 import { serializePli } from '../rtcp-feedback';
 import { H264Depacketizer, H264Packetizer } from '../rtp-h264';
 import { Vp8Depacketizer } from '../rtp-vp8';
+import { H263Depacketizer } from '../rtp-h263';
+import { Rfc2190Depacketizer } from '../rtp-h263-rfc2190';
+import type { VideoCodecName } from '../ffmpeg-args';
+import { PIPELINE_CODEC } from '../video-leg-params';
 
 const HOST = '127.0.0.1';
 const FFMPEG = process.env.FFMPEG_PATH ?? '/usr/bin/ffmpeg';
@@ -61,7 +65,7 @@ export interface VideoTestParticipantOptions {
   colour?: string;
   payloadType?: number;
   /** Size and codec (default H.264) of the composite expected back (decoded at this size); undefined: nothing decoded. */
-  receive?: { width: number; height: number; codec?: 'H264' | 'VP8' };
+  receive?: { width: number; height: number; codec?: 'H264' | 'VP8' | 'H263-1998' | 'H263' };
   /** Index in the clip of the first picture sent (a value above 0 starts without a key frame). */
   startAt?: number;
 }
@@ -79,7 +83,7 @@ export class VideoTestParticipant {
   picturesDecoded = 0;
   private readonly clip: Buffer[] | undefined;
   private readonly packetizer = new H264Packetizer({ packetizationMode: 1 });
-  private readonly depacketizer: H264Depacketizer | Vp8Depacketizer;
+  private readonly depacketizer: { push: H264Depacketizer['push'] };
   private decoder: VideoDecoder | undefined;
   private timer: NodeJS.Timeout | undefined;
   private target = 0;
@@ -90,7 +94,9 @@ export class VideoTestParticipant {
   constructor(private readonly opts: VideoTestParticipantOptions = {}) {
     this.clip = opts.colour ? colourClip(opts.colour) : undefined;
     this.index = opts.startAt ?? 0;
-    this.depacketizer = opts.receive?.codec === 'VP8' ? new Vp8Depacketizer() : new H264Depacketizer();
+    const codec = opts.receive?.codec ?? 'H264';
+    this.depacketizer =
+      codec === 'VP8' ? new Vp8Depacketizer() : codec === 'H263-1998' ? new H263Depacketizer() : codec === 'H263' ? new Rfc2190Depacketizer() : new H264Depacketizer();
   }
 
   /** The bound local port. */
@@ -105,7 +111,7 @@ export class VideoTestParticipant {
     if (this.opts.receive) {
       this.decoder = new VideoDecoder({
         ffmpegPath: FFMPEG,
-        codec: this.opts.receive.codec === 'VP8' ? 'vp8' : 'h264',
+        codec: PIPELINE_CODEC[this.opts.receive.codec ?? 'H264'] as VideoCodecName,
         width: this.opts.receive.width,
         height: this.opts.receive.height,
         name: `test viewer ${this.port}`,
