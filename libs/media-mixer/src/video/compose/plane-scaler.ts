@@ -90,16 +90,39 @@ export function scalePlane(src: PlaneView, dst: PlaneView): void {
   const hIndex = h.index;
   const hWeight = h.weight;
   for (let row = 0; row < dst.height; row++) {
-    // Vertical: the weighted sum of this output row's source rows, 8 fractional bits.
+    // Vertical: the weighted sum of this output row's source rows, 8 fractional bits (one store
+    // per sample: the common tap counts are unrolled).
     const k0 = row * vTaps;
-    let base = src.offset + vIndex[k0] * src.stride;
-    let w = vWeight[k0];
-    for (let i = 0; i < sw; i++) acc[i] = sData[base + i] * w;
-    for (let k = k0 + 1; k < k0 + vTaps; k++) {
-      w = vWeight[k];
-      if (w === 0) continue;
-      base = src.offset + vIndex[k] * src.stride;
-      for (let i = 0; i < sw; i++) acc[i] += sData[base + i] * w;
+    const b0 = src.offset + vIndex[k0] * src.stride;
+    const w0 = vWeight[k0];
+    if (vTaps === 1) {
+      for (let i = 0; i < sw; i++) acc[i] = sData[b0 + i] * w0;
+    } else if (vTaps === 2) {
+      const b1 = src.offset + vIndex[k0 + 1] * src.stride;
+      const w1 = vWeight[k0 + 1];
+      for (let i = 0; i < sw; i++) acc[i] = sData[b0 + i] * w0 + sData[b1 + i] * w1;
+    } else if (vTaps === 3) {
+      const b1 = src.offset + vIndex[k0 + 1] * src.stride;
+      const b2 = src.offset + vIndex[k0 + 2] * src.stride;
+      const w1 = vWeight[k0 + 1];
+      const w2 = vWeight[k0 + 2];
+      for (let i = 0; i < sw; i++) acc[i] = sData[b0 + i] * w0 + sData[b1 + i] * w1 + sData[b2 + i] * w2;
+    } else if (vTaps === 4) {
+      const b1 = src.offset + vIndex[k0 + 1] * src.stride;
+      const b2 = src.offset + vIndex[k0 + 2] * src.stride;
+      const b3 = src.offset + vIndex[k0 + 3] * src.stride;
+      const w1 = vWeight[k0 + 1];
+      const w2 = vWeight[k0 + 2];
+      const w3 = vWeight[k0 + 3];
+      for (let i = 0; i < sw; i++) acc[i] = sData[b0 + i] * w0 + sData[b1 + i] * w1 + sData[b2 + i] * w2 + sData[b3 + i] * w3;
+    } else {
+      for (let i = 0; i < sw; i++) acc[i] = sData[b0 + i] * w0;
+      for (let k = k0 + 1; k < k0 + vTaps; k++) {
+        const w = vWeight[k];
+        if (w === 0) continue;
+        const base = src.offset + vIndex[k] * src.stride;
+        for (let i = 0; i < sw; i++) acc[i] += sData[base + i] * w;
+      }
     }
     // Horizontal: taps of the summed row, rounded back to 8 bits.
     const out = dst.offset + row * dst.stride;
@@ -113,6 +136,16 @@ export function scalePlane(src: PlaneView, dst: PlaneView): void {
       for (let i = 0, k = 0; i < dw; i++, k += 3) {
         dData[out + i] =
           (acc[hIndex[k]] * hWeight[k] + acc[hIndex[k + 1]] * hWeight[k + 1] + acc[hIndex[k + 2]] * hWeight[k + 2] + 32768) >>> 16;
+      }
+    } else if (hTaps === 4) {
+      for (let i = 0, k = 0; i < dw; i++, k += 4) {
+        dData[out + i] =
+          (acc[hIndex[k]] * hWeight[k] +
+            acc[hIndex[k + 1]] * hWeight[k + 1] +
+            acc[hIndex[k + 2]] * hWeight[k + 2] +
+            acc[hIndex[k + 3]] * hWeight[k + 3] +
+            32768) >>>
+          16;
       }
     } else {
       for (let i = 0, k = 0; i < dw; i++) {

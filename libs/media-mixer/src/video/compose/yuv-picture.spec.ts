@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '../../errors';
 import { meanYuv, rgbToYuv, solidPicture } from '../pipeline/raw-picture';
 import type { RawPicture } from '../pipeline/raw-picture';
-import { axisTable } from './plane-scaler';
+import { axisTable, scalePlane } from './plane-scaler';
 import { BLACK, blitScaled, copyPicture, createPicture, fillRect, fitRect, type Rect } from './yuv-picture';
 
 const RED = rgbToYuv(255, 0, 0);
@@ -150,6 +150,53 @@ describe('blitScaled', () => {
     expect(big.data[31]).toBe(16 + 20 * 7);
     // Mid-way between source pixels 3 and 4 (output columns 15 and 16 straddle it).
     expect(Math.abs((big.data[15] + big.data[16]) / 2 - (16 + 20 * 3.5))).toBeLessThanOrEqual(1);
+  });
+
+  it.each([
+    [64, 36, 32, 36],
+    [64, 36, 64, 18],
+    [64, 36, 22, 12],
+    [64, 36, 16, 8],
+    [96, 54, 10, 6],
+    [30, 20, 64, 44],
+  ])('matches a floating-point reference (area average, bilinear) from %ix%i to %ix%i within 1.5', (sw, sh, dw, dh) => {
+    // Pseudo-random luma (fixed seed) so every tap matters.
+    let seed = 12345;
+    const src = createPicture(sw, sh);
+    for (let i = 0; i < sw * sh; i++) {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      src.data[i] = 16 + (seed % 220);
+    }
+    const dst = createPicture(dw, dh);
+    // The plane scaler itself (blitScaled would keep the aspect ratio).
+    scalePlane({ data: src.data, offset: 0, stride: sw, width: sw, height: sh }, { data: dst.data, offset: 0, stride: dw, width: dw, height: dh });
+    // Separable reference weights of one axis, in floating point.
+    const axis = (n: number, m: number): Array<Array<[number, number]>> =>
+      Array.from({ length: m }, (_, i) => {
+        if (m < n) {
+          const s = n / m;
+          const taps: Array<[number, number]> = [];
+          for (let j = Math.floor(i * s); j < Math.ceil((i + 1) * s); j++) {
+            const overlap = Math.min((i + 1) * s, j + 1) - Math.max(i * s, j);
+            if (overlap > 0) taps.push([j, overlap / s]);
+          }
+          return taps;
+        }
+        const pos = Math.min(n - 1, Math.max(0, (i + 0.5) * (n / m) - 0.5));
+        const j = Math.floor(pos);
+        return [[j, 1 - (pos - j)], [Math.min(n - 1, j + 1), pos - j]];
+      });
+    const ax = axis(sw, dw);
+    const ay = axis(sh, dh);
+    let worst = 0;
+    for (let y = 0; y < dh; y++) {
+      for (let x = 0; x < dw; x++) {
+        let v = 0;
+        for (const [j, wy] of ay[y]) for (const [i, wx] of ax[x]) v += src.data[j * sw + i] * wx * wy;
+        worst = Math.max(worst, Math.abs(dst.data[y * dw + x] - v));
+      }
+    }
+    expect(worst).toBeLessThanOrEqual(1.5);
   });
 
   it('caches the tables of each (source, destination) length', () => {
