@@ -63,6 +63,20 @@ type Entry =
   | { state: 'pending'; promise: Promise<Label | undefined> }
   | { state: 'failed'; at: number };
 
+/** Label runs of every renderer; killed with SIGKILL if the Node process exits while they run. */
+const liveRenders = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function trackRender(child: ChildProcess): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on('exit', () => {
+      for (const c of liveRenders) c.kill('SIGKILL');
+    });
+  }
+  liveRenders.add(child);
+}
+
 /** Wider labels than this are cut (tiles are never wider than the largest output picture). */
 const MAX_LABEL_WIDTH = 4096;
 
@@ -179,6 +193,7 @@ export class LabelRenderer {
       return Promise.resolve(undefined);
     }
     this.children.add(child);
+    trackRender(child);
     const chunks: Buffer[] = [];
     let octets = 0;
     let stderr = '';
@@ -202,6 +217,7 @@ export class LabelRenderer {
     return exited.then(() => {
       clearTimeout(timer);
       this.children.delete(child);
+      liveRenders.delete(child);
       this.exits.delete(exited);
       if (this.closed) return undefined;
       if (spawnError !== undefined || child.exitCode !== 0 || octets !== expected) {

@@ -47,11 +47,6 @@ export function axisTable(srcLength: number, dstLength: number): AxisTable {
   return table;
 }
 
-/** Number of axis tables currently cached (for tests of the cache). */
-export function cachedAxisTables(): number {
-  return tableCache.size;
-}
-
 /** A plane: `width×height` samples of `data`, row `r` starting at `offset + r·stride`. */
 export interface PlaneView {
   readonly data: Uint8Array;
