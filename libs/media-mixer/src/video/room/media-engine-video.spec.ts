@@ -221,19 +221,19 @@ describe('MediaEngine video rooms over loopback', () => {
     engine.setLayout('room', { layout: 'auto', selfView: true });
     const a = await join('room', { receive: { width: W, height: H } }, { direction: 'sendonly' });
     const b = await join('room', { receive: { width: W, height: H } }, { direction: 'sendonly' });
-    // Video legs in joining order, then audio legs without video.
+    // The room's audio legs in joining order, then video legs without an audio leg.
     const tiles = computeLayout({
       layout: 'auto',
       width: W,
       height: H,
-      participants: [red.legId, a.legId, b.legId, audioOnly].map((id) => ({ id, name: id, hasVideo: id === red.legId })),
+      participants: [audioOnly, red.legId, a.legId, b.legId].map((id) => ({ id, name: id, hasVideo: id === red.legId })),
       selfView: true,
       viewerId: a.legId,
     });
-    expect(tiles.map((t) => t.participantId)).toEqual([red.legId, a.legId, b.legId, audioOnly]);
+    expect(tiles.map((t) => t.participantId)).toEqual([audioOnly, red.legId, a.legId, b.legId]);
     const check = (v: VideoTestParticipant): boolean => {
       const p = v.latest();
-      return p !== undefined && near(p, tiles[0], RED) && near(p, tiles[3], PLACEHOLDER_COLOUR);
+      return p !== undefined && near(p, tiles[1], RED) && near(p, tiles[0], PLACEHOLDER_COLOUR);
     };
     await until(() => check(a.p) && check(b.p), 15000, 'red tile and placeholder for both viewers');
     // One view, one codec, one size: one encoder for both receivers.
@@ -243,6 +243,29 @@ describe('MediaEngine video rooms over loopback', () => {
     engine.setLayout('room', { layout: 'auto', selfView: false });
     await until(() => engine.videoRoomStats('room')?.encoders === 3, 5000, 'two new encoders');
     await until(() => engine.videoRoomStats('room')?.encoders === 2, 8000, 'the unused encoder stopped');
+  });
+
+  it('turns an audio participant\'s placeholder into its camera when its video leg starts, on the same encoder', async () => {
+    const viewer = await join('room', { receive: { width: W, height: H } }, { direction: 'sendonly' });
+    const voice = await phone('room');
+    engine.setDisplayName(voice, 'Alice');
+    const tiles = computeLayout({
+      layout: 'auto', width: W, height: H, selfView: false, viewerId: viewer.legId,
+      participants: [voice, viewer.legId].map((id) => ({ id, name: id, hasVideo: false })),
+    });
+    expect(tiles.map((t) => t.participantId)).toEqual([voice]);
+    await until(() => {
+      const p = viewer.p.latest();
+      return p !== undefined && near(p, tiles[0], PLACEHOLDER_COLOUR);
+    }, 15000, 'placeholder');
+    expect(engine.videoRoomStats('room')?.encoders).toBe(1);
+    const camera = await join('room', { colour: 'red' }, { direction: 'recvonly' }, voice);
+    await until(() => {
+      const p = viewer.p.latest();
+      return p !== undefined && near(p, tiles[0], RED);
+    }, 15000, 'red camera in the same tile');
+    expect(engine.videoRoomStats('room')).toMatchObject({ encoders: 1, decoders: 1 });
+    expect(engine.videoStats(camera.legId).packetsIn).toBeGreaterThan(0);
   });
 
   it('follows the active speaker of the audio room through the paired audio leg (single layout)', async () => {

@@ -140,7 +140,6 @@ export class VideoRoom {
   private readonly now: () => number;
   private readonly lastSpokeAt = new Map<string, number>();
   private readonly failing = new Set<string>();
-  private lastSpeaker: string | null = null;
   private counters = { ticks: 0, errors: 0, views: 0, busyMs: 0 };
   private closed = false;
   private closing: Promise<void> | undefined;
@@ -300,7 +299,7 @@ export class VideoRoom {
     if (!state) return;
     this.legs.delete(legId);
     this.failing.delete(legId);
-    this.opts.composer.forget?.(legId);
+    this.opts.composer.forget?.(state.audioLegId ?? legId);
     const decoder = state.decoder;
     state.decoder = undefined;
     const closing: Promise<void>[] = [state.leg.close(reason)];
@@ -376,9 +375,8 @@ export class VideoRoom {
 
   private tick(now: number, rtpTimestamp: number): void {
     for (const [id, s] of this.legs) this.guard(id, () => s.leg.tick());
-    const participants = this.participants(now);
-    const speakerAudio = this.opts.activeSpeaker();
-    const speaker = speakerAudio === null ? null : (this.videoLegOfAudio(speakerAudio) ?? speakerAudio);
+    const { participants, byParticipant } = this.participants(now);
+    const speaker = this.opts.activeSpeaker();
     const layout = this.opts.layout() ?? DEFAULT_ROOM_LAYOUT;
 
     // Lay out every receiver's view and find its group.
@@ -393,7 +391,7 @@ export class VideoRoom {
           height: p.height,
           participants,
           selfView: layout.selfView,
-          viewerId: id,
+          viewerId: s.audioLegId ?? id,
           activeSpeakerId: speaker,
         });
         const group = this.groupFor(p, tiles);
@@ -410,8 +408,8 @@ export class VideoRoom {
     // Compose each distinct view once and feed the groups that show it.
     const canvases = new Map<string, RawPicture>();
     const source = (participantId: string): { picture?: RawPicture; name: string } => ({
-      picture: this.legs.get(participantId)?.picture,
-      name: this.nameOf(participantId),
+      picture: byParticipant.get(participantId)?.picture,
+      name: this.nameOf(participantId, byParticipant.get(participantId)),
     });
     for (const group of this.groups.values()) {
       if (!used.has(group)) {
@@ -435,30 +433,35 @@ export class VideoRoom {
     if (this.counters.ticks % 12 === 0) this.sample(now);
   }
 
-  /** Participants in joining order: video legs, then audio legs without video (placeholders). */
-  private participants(now: number): LayoutParticipant[] {
-    const speakerAudio = this.opts.activeSpeaker();
-    const speaker = speakerAudio === null ? null : (this.videoLegOfAudio(speakerAudio) ?? speakerAudio);
+  /**
+   * Participants in joining order: the room's audio legs (each with its paired video leg, if any;
+   * without one, a placeholder tile), then video legs whose audio leg is not in the room. A paired
+   * participant's id is its audio leg's id, so its tile keeps its id and place when its video leg
+   * starts after its audio leg (no new views, no new encoders).
+   */
+  private participants(now: number): { participants: LayoutParticipant[]; byParticipant: Map<string, LegState> } {
+    const speaker = this.opts.activeSpeaker();
     if (speaker !== null) this.lastSpokeAt.set(speaker, now);
-    if (speaker !== this.lastSpeaker) this.lastSpeaker = speaker;
-    const paired = new Set<string>();
+    const byParticipant = new Map<string, LegState>();
+    for (const [id, s] of this.legs) byParticipant.set(s.audioLegId ?? id, s);
     const list: LayoutParticipant[] = [];
-    for (const [id, s] of this.legs) {
-      if (s.audioLegId !== undefined) paired.add(s.audioLegId);
-      list.push({ id, name: this.nameOf(id), hasVideo: s.leg.sending, lastSpokeAt: this.lastSpokeAt.get(id) });
-    }
+    const listed = new Set<string>();
     for (const audioId of this.opts.audioLegs()) {
-      if (paired.has(audioId) || this.legs.has(audioId)) continue;
-      list.push({ id: audioId, name: this.nameOf(audioId), hasVideo: false, lastSpokeAt: this.lastSpokeAt.get(audioId) });
+      const s = byParticipant.get(audioId);
+      listed.add(audioId);
+      list.push({ id: audioId, name: this.nameOf(audioId, s), hasVideo: s?.leg.sending ?? false, lastSpokeAt: this.lastSpokeAt.get(audioId) });
     }
-    return list;
+    for (const [id, s] of byParticipant) {
+      if (listed.has(id)) continue;
+      list.push({ id, name: this.nameOf(id, s), hasVideo: s.leg.sending, lastSpokeAt: this.lastSpokeAt.get(id) });
+    }
+    return { participants: list, byParticipant };
   }
 
-  private nameOf(participantId: string): string {
-    const s = this.legs.get(participantId);
-    const own = this.opts.displayName(participantId);
-    if (own !== undefined) return own;
-    return s?.audioLegId !== undefined ? (this.opts.displayName(s.audioLegId) ?? '') : '';
+  /** The name of a participant: set on its video leg, else on its audio leg. */
+  private nameOf(participantId: string, s: LegState | undefined): string {
+    const own = s ? this.opts.displayName(s.leg.legId) : undefined;
+    return own ?? this.opts.displayName(participantId) ?? '';
   }
 
   /** The group of a receiver's output, created (its encoder spawned) on first use. */
