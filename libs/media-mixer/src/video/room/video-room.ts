@@ -44,6 +44,8 @@ export const DECODE_WIDTH = 640;
 export const DECODE_HEIGHT = 360;
 /** An encoder without receivers lives on this long, ms (a layout that flips back reuses it). */
 export const ENCODER_GRACE_MS = 3000;
+/** A receiver waiting for a key frame to switch groups asks again after this long, ms. */
+const PENDING_RETRY_MS = 1500;
 /** Rates in the stats are over about this window, ms. */
 const RATE_WINDOW_MS = 2000;
 
@@ -125,6 +127,8 @@ interface LegState {
   current: EncodeGroup | undefined;
   /** The group it moves to at that group's next key frame. */
   pending: EncodeGroup | undefined;
+  /** When the pending group was last asked for a key frame, ms. */
+  pendingAskedAt: number;
   keyframeRequestsReceived: number;
   decodeErrorsBase: number;
   restartsBase: number;
@@ -194,6 +198,7 @@ export class VideoRoom {
       picture: undefined,
       current: undefined,
       pending: undefined,
+      pendingAskedAt: 0,
       keyframeRequestsReceived: 0,
       decodeErrorsBase: 0,
       restartsBase: 0,
@@ -396,8 +401,11 @@ export class VideoRoom {
         });
         const group = this.groupFor(p, tiles);
         if (s.current === group) s.pending = undefined;
-        else if (s.pending !== group) {
+        else if (s.pending !== group || now - s.pendingAskedAt >= PENDING_RETRY_MS) {
+          // A fresh encoder starts with a key frame; an existing one is asked (again, if its key
+          // frame has not come after a while).
           s.pending = group;
+          s.pendingAskedAt = now;
           if (group.framesOut > 0) group.encoder.requestKeyframe();
         }
         if (s.current) used.add(s.current);
