@@ -102,7 +102,8 @@ export function scalePlane(src: PlaneView, dst: PlaneView): void {
       const w1 = vWeight[k0 + 1];
       const w2 = vWeight[k0 + 2];
       for (let i = 0; i < sw; i++) acc[i] = sData[b0 + i] * w0 + sData[b1 + i] * w1 + sData[b2 + i] * w2;
-    } else if (vTaps === 4) {
+    } else {
+      // Four taps at once, then any further ones (shrinking by more than 3:1) one by one.
       const b1 = src.offset + vIndex[k0 + 1] * src.stride;
       const b2 = src.offset + vIndex[k0 + 2] * src.stride;
       const b3 = src.offset + vIndex[k0 + 3] * src.stride;
@@ -110,9 +111,7 @@ export function scalePlane(src: PlaneView, dst: PlaneView): void {
       const w2 = vWeight[k0 + 2];
       const w3 = vWeight[k0 + 3];
       for (let i = 0; i < sw; i++) acc[i] = sData[b0 + i] * w0 + sData[b1 + i] * w1 + sData[b2 + i] * w2 + sData[b3 + i] * w3;
-    } else {
-      for (let i = 0; i < sw; i++) acc[i] = sData[b0 + i] * w0;
-      for (let k = k0 + 1; k < k0 + vTaps; k++) {
+      for (let k = k0 + 4; k < k0 + vTaps; k++) {
         const w = vWeight[k];
         if (w === 0) continue;
         const base = src.offset + vIndex[k] * src.stride;
