@@ -1,8 +1,11 @@
 /**
- * H.323 video end to end (issue "Everyone sees the room", what must hold 5): the project's own H.323
- * endpoint (`@mcu/h323`, H.245 video capabilities and OpenLogicalChannels) calls a room with video, once
- * with H.264 (H.241, single NAL unit mode) and once with H.263 (RFC 2190), and sends a yellow camera; a SIP
- * camera sends blue and a SIP viewer receives H.264. Then:
+ * H.323 video end to end (issue "Everyone sees the room", what must hold 5), with the project's own H.323
+ * endpoint (`@mcu/h323`, H.245 video capabilities and OpenLogicalChannels):
+ * - two H.323 video callers in one room, one H.263 (RFC 2190) with a yellow camera, one H.264 (H.241,
+ *   single NAL unit mode) with a blue one: each gets video both ways in its own codec and decodes a
+ *   composite that shows the other's colour where `computeLayout` puts it;
+ * - with SIP: an H.323 caller (H.264, then H.263) with a yellow camera, a SIP camera sending blue and a
+ *   SIP viewer receiving H.264. Then:
  * - H.245 negotiates video both ways in the caller's codec, on the caller's second port pair;
  * - the SIP viewer's decoded composite shows the H.323 caller's yellow in its tile (and blue in the SIP
  *   camera's), at the positions `computeLayout` gives (auto layout, join order, no self view);
@@ -77,6 +80,87 @@ describe('H.323 video legs (own H.323 endpoint, real ffmpeg)', () => {
     return `MCU log, video/H.323 lines and warnings (last ${lines} of ${picked.length}; whole log ${mcu.logFile}):\n${picked.slice(-lines).join('\n')}`;
   }
 
+  /** An H.323 video caller of the test: its endpoint, call, media peer and the video channels it saw. */
+  interface H323Caller {
+    peer: H323VideoPeer;
+    call: OutgoingCall;
+    videos: H323VideoChannel[];
+  }
+
+  /** Calls `room` from a fresh H.323 endpoint of the project with `capability` video and a `colour` camera (decoded at CIF). */
+  async function callWithVideo(room: Room, label: string, colour: 'yellow' | 'blue', capability: VideoCapabilityDescription): Promise<H323Caller> {
+    const peer = await H323VideoPeer.open({ label, colour, width: 352, height: 288 });
+    disposables.push(peer);
+    const endpoint = new H323Endpoint(
+      { onSetup: (c) => c.reject('rejected') },
+      {
+        host: LOOPBACK,
+        port: 0,
+        codecs: ['g711Ulaw64k'],
+        // terminalType 50 (a terminal): the MCU (190) is the master, as with deployed endpoints.
+        h245: h245SessionPorts({ capabilities: { audio: ['g711Ulaw64k'], h264PacketizationModes: [0] }, videoCapabilities: () => [capability], terminalType: 50 }),
+      },
+    );
+    endpoints.push(endpoint);
+    const call = await endpoint.call({ address: LOOPBACK, port: h323Port }, { localMedia: peer.localMedia, destination: [{ type: 'dialedDigits', value: room.number }], displayName: `H323 ${colour} camera` });
+    calls.push(call);
+    const videos: H323VideoChannel[] = [];
+    call.on('video', (channel) => {
+      videos.push(channel);
+      if (channel.direction === 'send') peer.startCamera(channel);
+      else peer.startDecoder(channel);
+    });
+    return { peer, call, videos };
+  }
+
+  /** Both video channels of a caller (≈10 s at most), with a message naming what was seen. */
+  async function videoBothWays(caller: H323Caller): Promise<{ send: H323VideoChannel; receive: H323VideoChannel }> {
+    return waitFor(
+      `video channels both ways between ${caller.peer.options.label} and the MCU`,
+      async () => {
+        const send = caller.videos.find((v) => v.direction === 'send');
+        const receive = caller.videos.find((v) => v.direction === 'receive');
+        return send && receive ? { send, receive } : undefined;
+      },
+      100,
+      100,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}: video channels seen ${JSON.stringify(caller.videos)} (no video OLC from the MCU means its media plane has no video)\n${videoLog()}`);
+    });
+  }
+
+  /** Problems of the latest picture the H.323 caller decoded for `view`, or [] once a picture passed (≤ PICTURE_MS). */
+  async function callerSees(caller: H323Caller, view: ExpectedView, what: string): Promise<string[]> {
+    const decoded = await caller.peer.waitForPicture((p: PeerPicture) => viewProblems(p.picture, view).length === 0, PICTURE_MS);
+    if (decoded) return [];
+    const latest = caller.peer.latestPicture;
+    return [
+      `${caller.peer.options.label} never decoded a composite showing ${what}: ` +
+        (latest ? `latest (saved as ${savePicture(latest.picture, `h323-${caller.peer.options.label}`)}):\n  ${viewProblems(latest.picture, view).join('\n  ')}` : 'nothing decoded') +
+        `\n${caller.peer.describe()}`,
+    ];
+  }
+
+  it('two H.323 video callers (H.263 and H.264) in one room: each decodes the composite with the other’s camera as a tile', async () => {
+    const room = await rest.createRoom({ name: 'H.323 video pair', number: '7940' });
+    const yellow = await callWithVideo(room, 'h263-yellow', 'yellow', { codec: 'h263', maxBitRate: 5000, qcifMPI: 1, cifMPI: 1 });
+    await rosterHas(room, 1);
+    const blue = await callWithVideo(room, 'h264-blue', 'blue', { codec: 'h264', maxBitRate: 5000, profile: 64, level: 36 });
+    const participants = await rosterHas(room, 2);
+    expect(participants.map((p) => p.protocol)).toEqual(['h323', 'h323']);
+    const y = await videoBothWays(yellow);
+    const b = await videoBothWays(blue);
+    expect([y.send.codec, y.receive.codec, b.send.codec, b.receive.codec]).toEqual(['H263', 'H263', 'H264', 'H264']);
+    expect(y.receive.payloadType).toBe(34);
+    const members: CheckedParticipant[] = [{ id: 'yellow', colour: 'yellow' }, { id: 'blue', colour: 'blue' }];
+    const view = (viewerId: string): ExpectedView => ({ layout: 'auto', width: 352, height: 288, participants: members, viewerId });
+    const problems = (await Promise.all([callerSees(yellow, view('yellow'), 'the H.264 caller’s blue'), callerSees(blue, view('blue'), 'the H.263 caller’s yellow')])).flat();
+    if (problems.length > 0) throw new Error(`${problems.join('\n')}\n${videoLog()}`);
+    yellow.call.hangUp('normal');
+    blue.call.hangUp('normal');
+    await waitFor(`room ${room.number} to be empty`, async () => ((await rest.participants(room.id)).length === 0 ? true : undefined), 100, 100);
+  });
+
   it.each(VARIANTS)('$name: the H.323 camera is a tile of the composite, and the H.323 caller decodes the composite', async (variant) => {
     const room = await rest.createRoom({ name: `H.323 video ${variant.name}`, number: variant.roomNumber });
     const members: CheckedParticipant[] = [];
@@ -91,45 +175,12 @@ describe('H.323 video legs (own H.323 endpoint, real ffmpeg)', () => {
     await rosterHas(room, 2);
 
     // The H.323 caller: audio G.711 (Fast Connect) and video through H.245, its camera yellow, decoding at CIF.
-    const peer = await H323VideoPeer.open({ label: `${variant.codec}-caller`, colour: 'yellow', width: 352, height: 288 });
-    disposables.push(peer);
-    const endpoint = new H323Endpoint(
-      { onSetup: (c) => c.reject('rejected') },
-      {
-        host: LOOPBACK,
-        port: 0,
-        codecs: ['g711Ulaw64k'],
-        h245: h245SessionPorts({ capabilities: { audio: ['g711Ulaw64k'], h264PacketizationModes: [0] }, videoCapabilities: () => [variant.capability] }),
-      },
-    );
-    endpoints.push(endpoint);
-    const call = await endpoint.call(
-      { address: LOOPBACK, port: h323Port },
-      { localMedia: peer.localMedia, destination: [{ type: 'dialedDigits', value: room.number }], displayName: 'H323 yellow camera' },
-    );
-    calls.push(call);
-    const videos: H323VideoChannel[] = [];
-    call.on('video', (channel) => {
-      videos.push(channel);
-      if (channel.direction === 'send') peer.startCamera(channel);
-      else peer.startDecoder(channel);
-    });
+    const caller = await callWithVideo(room, `${variant.codec}-caller`, 'yellow', variant.capability);
     members.push({ id: 'h323', colour: 'yellow' });
     const participants = await rosterHas(room, 3);
     expect(participants.find((p) => p.protocol === 'h323')?.displayName).toBe('H323 yellow camera');
-
-    const both = await waitFor(
-      'video channels both ways between the H.323 caller and the MCU',
-      async () => {
-        const send = videos.find((v) => v.direction === 'send');
-        const receive = videos.find((v) => v.direction === 'receive');
-        return send && receive ? { send, receive } : undefined;
-      },
-      100,
-      100,
-    ).catch((err: Error) => {
-      throw new Error(`${err.message}: video channels seen ${JSON.stringify(videos)} (no video OLC from the MCU means its media plane has no video yet)\n${videoLog()}`);
-    });
+    const both = await videoBothWays(caller);
+    const peer = caller.peer;
     expect(both.send.codec).toBe(variant.codec);
     expect(both.receive.codec).toBe(variant.codec);
     expect(both.receive).toMatchObject({ width: 352, height: 288, localRtpPort: peer.localMedia.videoRtpPort });
@@ -137,32 +188,25 @@ describe('H.323 video legs (own H.323 endpoint, real ffmpeg)', () => {
     expect(both.send.remoteRtp?.port).toBeLessThanOrEqual(mcu.rtpPorts.max);
     if (variant.codec === 'H263') expect(both.receive.payloadType).toBe(34);
 
-    // The SIP viewer sees the H.323 camera's yellow (and the SIP camera's blue) where the layout puts them.
+    // The SIP viewer sees the H.323 camera's yellow (and the SIP camera's blue) where the layout puts them, and
+    // the H.323 caller decodes the composite (CIF) with the SIP camera's blue in its tile; both checked together.
     const viewerView: ExpectedView = { layout: 'auto', width: VIEWER_WIDTH, height: VIEWER_HEIGHT, participants: members, viewerId: 'viewer' };
-    const seen = await viewer.receiver.waitForPicture((p: DecodedPicture) => viewProblems(p.picture, viewerView).length === 0, PICTURE_MS);
-    if (!seen) {
+    const callerView: ExpectedView = { layout: 'auto', width: 352, height: 288, participants: members, viewerId: 'h323' };
+    const viewerProblems = async (): Promise<string[]> => {
+      const seen = await viewer.receiver.waitForPicture((p: DecodedPicture) => viewProblems(p.picture, viewerView).length === 0, PICTURE_MS);
+      if (seen) return [];
       const latest = viewer.receiver.latestPicture;
-      throw new Error(
+      return [
         `the SIP viewer never decoded a composite with the H.323 camera's tile: ` +
           (latest ? `latest (saved as ${savePicture(latest.picture, `h323-${variant.codec}-viewer`)}):\n  ${viewProblems(latest.picture, viewerView).join('\n  ')}` : 'nothing decoded') +
-          `\n${viewer.receiver.describe()}\n${peer.describe()}\n${videoLog()}`,
-      );
-    }
-
-    // The H.323 caller decodes the composite (CIF) and sees the SIP camera's blue in its tile.
-    const callerView: ExpectedView = { layout: 'auto', width: 352, height: 288, participants: members, viewerId: 'h323' };
-    const decoded = await peer.waitForPicture((p: PeerPicture) => viewProblems(p.picture, callerView).length === 0, PICTURE_MS);
-    if (!decoded) {
-      const latest = peer.latestPicture;
-      throw new Error(
-        `the H.323 caller never decoded a composite showing the SIP camera: ` +
-          (latest ? `latest (saved as ${savePicture(latest.picture, `h323-${variant.codec}-caller`)}):\n  ${viewProblems(latest.picture, callerView).join('\n  ')}` : 'nothing decoded') +
-          `\n${peer.describe()}\n${videoLog()}`,
-      );
-    }
+          `\n${viewer.receiver.describe()}`,
+      ];
+    };
+    const problems = (await Promise.all([viewerProblems(), callerSees(caller, callerView, 'the SIP camera’s blue')])).flat();
+    if (problems.length > 0) throw new Error(`${problems.join('\n')}\n${peer.describe()}\n${videoLog()}`);
     expect(peer.payloadTypes).toEqual(new Set([both.receive.payloadType]));
 
-    call.hangUp('normal');
+    caller.call.hangUp('normal');
     await blue.leave();
     await viewer.leave();
     await peer.close();
