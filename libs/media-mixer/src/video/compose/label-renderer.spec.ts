@@ -89,6 +89,18 @@ describe('LabelRenderer', () => {
     expect(labels.stats()).toMatchObject({ renders: 3, cached: 3, running: 0 });
   });
 
+  it('draws names with filtergraph and drawtext metacharacters from the network as plain text', async () => {
+    const logger = recordingLogger();
+    const labels = make({ fontFile, logger });
+    for (const name of ["O'Brien: a,b [x]; 50% \\ %{pts}", 'Zoë Ünal 東京', '=;,[]\'\'\\:']) {
+      const label = await labels.ready(name, 320);
+      expect({ name, drawn: label !== undefined }).toEqual({ name, drawn: true });
+      expect(alphaOf(label!).some((a) => a === 255)).toBe(true);
+    }
+    expect(labels.stats().failures).toBe(0);
+    expect(logger.lines).toEqual([]);
+  });
+
   it('with no font: never a label, no ffmpeg run, one log line', async () => {
     const logger = recordingLogger();
     const labels = make({ fontFile: undefined, logger });
