@@ -322,6 +322,21 @@ describe('MediaEngine video rooms over loopback', () => {
     expect(engine.videoStats(viewer.legId)).toMatchObject({ codec, width, height });
   });
 
+  it('encodes at the lower frame rate a receiver asks for, on the room clock (10 pictures/s: every 2nd or 3rd 40 ms frame)', async () => {
+    const red = await join('room', { colour: 'red' }, { direction: 'recvonly' });
+    const viewer = await join('room', { receive: { width: W, height: H } }, { direction: 'sendonly', frameRate: 10 });
+    const [tile] = tilesFor(viewer.legId, [red.legId]);
+    await until(() => {
+      const p = viewer.p.latest();
+      return p !== undefined && near(p, tile, RED);
+    }, 15000, 'red tile');
+    await until(() => viewer.p.received.filter((r) => r.marker).length > 20, 10000, '20 pictures');
+    const stamps = viewer.p.received.filter((r) => r.marker).map((r) => r.timestamp);
+    const deltas = stamps.slice(1).map((t, i) => (t - stamps[i]) >>> 0);
+    expect(deltas).not.toContain(3600);
+    expect(deltas.filter((d) => d === 7200 || d === 10800).length).toBeGreaterThanOrEqual(deltas.length * 0.8);
+  });
+
   it('rejects unknown layouts and keeps the layout of a room without legs', () => {
     expect(engine.layoutOf('empty')).toEqual({ layout: 'auto', selfView: false });
     engine.setLayout('empty', { layout: 'single', selfView: true });

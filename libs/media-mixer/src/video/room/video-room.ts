@@ -110,6 +110,8 @@ interface EncodeGroup {
   readonly tiles: readonly Tile[];
   readonly width: number;
   readonly height: number;
+  /** Pictures/s fed to the encoder (the receiver's `frameRate`, at most the room's 25). */
+  readonly frameRate: number;
   readonly encoder: VideoEncoder;
   /** Frames the encoder delivered (0: its next frame is its first, a key frame). */
   framesOut: number;
@@ -372,13 +374,15 @@ export class VideoRoom {
     const started = this.now();
     this.counters.ticks++;
     try {
-      this.tick(started, Math.round(tick.index / 2) * RTP_UNITS_PER_FRAME);
+      this.tick(started, tick.index / 2);
     } finally {
       this.counters.busyMs += this.now() - started;
     }
   }
 
-  private tick(now: number, rtpTimestamp: number): void {
+  /** One frame of the room: `frame` counts 40 ms periods since the clock started. */
+  private tick(now: number, frame: number): void {
+    const rtpTimestamp = (frame * RTP_UNITS_PER_FRAME) >>> 0;
     for (const [id, s] of this.legs) this.guard(id, () => s.leg.tick());
     const { participants, byParticipant } = this.participants(now);
     const speaker = this.opts.activeSpeaker();
@@ -426,6 +430,10 @@ export class VideoRoom {
         continue;
       }
       group.emptySince = undefined;
+      // Outputs below the room's rate get the frames where their own frame count advances.
+      if (group.frameRate < VIDEO_FRAME_RATE && Math.floor((frame * group.frameRate) / VIDEO_FRAME_RATE) === Math.floor(((frame - 1) * group.frameRate) / VIDEO_FRAME_RATE)) {
+        continue;
+      }
       this.guard(`group ${group.key}`, () => {
         let canvas = canvases.get(group.viewKey);
         if (!canvas) {
@@ -434,7 +442,7 @@ export class VideoRoom {
           this.opts.composer.compose(canvas, group.tiles, source);
           canvases.set(group.viewKey, canvas);
         }
-        group.encoder.encode(canvas, rtpTimestamp >>> 0);
+        group.encoder.encode(canvas, rtpTimestamp);
       });
     }
     this.counters.views = canvases.size;
@@ -474,10 +482,11 @@ export class VideoRoom {
 
   /** The group of a receiver's output, created (its encoder spawned) on first use. */
   private groupFor(p: Readonly<CheckedVideoLegParams>, tiles: readonly Tile[]): EncodeGroup {
-    const bitrateBps = encoderBitrateBps({ tiasBps: p.maxBitrateBps, frameRate: VIDEO_FRAME_RATE, maxPayloadSize: p.maxPayloadOctets });
+    const frameRate = Math.min(VIDEO_FRAME_RATE, p.frameRate);
+    const bitrateBps = encoderBitrateBps({ tiasBps: p.maxBitrateBps, frameRate, maxPayloadSize: p.maxPayloadOctets });
     const viewKey = `${p.width}x${p.height}|${layoutKey(tiles)}`;
     const h264 = p.codec === 'H264' ? `|m${p.h264.packetizationMode}|${p.h264.profileLevelId}` : '';
-    const key = `${viewKey}|${p.codec}|${bitrateBps}|${p.maxPayloadOctets}${h264}`;
+    const key = `${viewKey}|${p.codec}|${bitrateBps}|${frameRate}fps|${p.maxPayloadOctets}${h264}`;
     const existing = this.groups.get(key);
     if (existing) return existing;
     const group: EncodeGroup = {
@@ -486,6 +495,7 @@ export class VideoRoom {
       tiles,
       width: p.width,
       height: p.height,
+      frameRate,
       encoder: undefined as unknown as VideoEncoder,
       framesOut: 0,
       emptySince: undefined,
@@ -495,7 +505,7 @@ export class VideoRoom {
       codec: PIPELINE_CODEC[p.codec],
       width: p.width,
       height: p.height,
-      frameRate: VIDEO_FRAME_RATE,
+      frameRate,
       bitrateBps,
       profileLevelId: p.codec === 'H264' ? p.h264.profileLevelId : undefined,
       packetizationMode: p.codec === 'H264' ? p.h264.packetizationMode : undefined,
