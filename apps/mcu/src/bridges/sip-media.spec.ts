@@ -17,6 +17,7 @@ const stream = (over: Partial<NegotiatedStream> = {}): NegotiatedStream => ({
   rtcpMux: false,
   telephoneEventPt: 101,
   rtcpFeedback: [],
+  bandwidth: {},
   ...over,
 });
 

@@ -4,3 +4,4 @@ export * from './session-state';
 export * from './session-timer';
 export * from './accepted-response';
 export * from './session-dialog';
+export * from './media-control';

@@ -264,6 +264,16 @@ describe('SessionDialog: requests inside the dialog', () => {
     expect(receive({ method: 'INFO', cseq: 5 }).last.status).toBe(200);
   });
 
+  it('answers a malformed media_control INFO with 400 naming the problem, and does not report it', () => {
+    const { receive, events } = confirmed();
+    const before = events.length;
+    const unclosed = receive({ method: 'INFO', cseq: 2, body: '<media_control><vc_primitive><to_encoder><picture_fast_update/></to_encoder></media_control>', contentType: 'application/media_control+xml' });
+    expect(unclosed.last.status).toBe(400);
+    expect(unclosed.last.reason).toMatch(/^Malformed media_control: .*vc_primitive/);
+    expect(receive({ method: 'INFO', cseq: 3, body: '<other/>', contentType: 'application/media_control+xml' }).last.reason).toContain('not <media_control>');
+    expect(events.length).toBe(before);
+  });
+
   it('answers MESSAGE with 200 and reports it', () => {
     const { receive, events } = confirmed();
     expect(receive({ method: 'MESSAGE', cseq: 2, body: 'hello', contentType: 'text/plain' }).last.status).toBe(200);

@@ -24,6 +24,7 @@ import {
 } from '../message';
 import { errorFields, silentLogger, type Logger } from '../transport/logger';
 import { AcceptedResponse } from './accepted-response';
+import { MEDIA_CONTROL_CONTENT_TYPE, MediaControlError, parseMediaControl } from './media-control';
 import { Dialog } from './dialog';
 import { SessionRefresher } from './session-refresher';
 import { SessionResponses } from './session-responses';
@@ -442,6 +443,16 @@ export class SessionDialog {
       res.headers.append('Accept', accepted.join(', '));
       tx.respond(res);
       return;
+    }
+    if (type === MEDIA_CONTROL_CONTENT_TYPE) {
+      try {
+        parseMediaControl(req.body.toString('utf8'));
+      } catch (err) {
+        if (!(err instanceof MediaControlError)) throw err;
+        this.log.info({ callId: this.dialog.id.callId, reason: err.reason }, 'SIP INFO media_control refused');
+        this.responses.respond(tx, 400, `Malformed media_control: ${err.reason}`.slice(0, 120));
+        return;
+      }
     }
     this.responses.respond(tx, 200);
     this.notify('onInfo', () => this.delegate?.onInfo?.(req));

@@ -1,8 +1,9 @@
 /**
  * The codecs the MCU can receive and send, as RTP payload formats (RFC 3551 §6, RFC 7587, RFC 6184,
- * RFC 7741, RFC 4733), and the matching of offered `a=rtpmap`/`a=fmtp` lines against them.
+ * RFC 7741, RFC 4629, RFC 2190, RFC 4587, RFC 4733), and the matching of offered `a=rtpmap`/`a=fmtp`
+ * lines against them.
  */
-import { answerH264, type H264Support } from './h264-parameters';
+import { answerH264, parseFmtpParameters, type H264Support } from './h264-parameters';
 
 /** Kind of an m-line the MCU handles. */
 export type MediaKind = 'audio' | 'video';
@@ -62,6 +63,21 @@ export const STATIC_PAYLOAD_TYPES: Readonly<Record<number, { name: string; clock
 /** H.264 as the MCU handles it: Baseline/Main/High up to level 3.1, packetization modes 0 and 1. */
 export const H264_SUPPORT: H264Support = { profiles: [0x42, 0x4d, 0x64], maxLevelIdc: 0x1f, packetizationModes: [0, 1] };
 
+/**
+ * Picture sizes the MCU receives in H.263 and H.261 (RFC 4629 §8.1.1, RFC 4587 §6.1: `<size>=<MPI>`,
+ * the minimum picture interval in units of 1/29.97 s): CIF and QCIF at up to 29.97 pictures/s.
+ */
+export const H263_RECEIVE_FMTP = 'CIF=1;QCIF=1';
+
+/**
+ * Answer an offered H.263-2000 payload type (RFC 4629 §8.1.2): only the baseline profile (0, the
+ * default) is accepted, since the MCU codes plain H.263+ pictures.
+ */
+function answerH2632000(offered: string | undefined): string | undefined {
+  const profile = parseFmtpParameters(offered).get('profile');
+  return profile === undefined || profile === '0' ? H263_RECEIVE_FMTP : undefined;
+}
+
 /** Events 0-15 (DTMF digits, * # A-D) are what the MCU understands (RFC 4733 §3.2). */
 function answerTelephoneEvent(): string {
   return '0-15';
@@ -69,7 +85,9 @@ function answerTelephoneEvent(): string {
 
 /**
  * The default local capabilities, in the order used for a local offer: G.711 µ-law and A-law, G.722,
- * opus, RFC 4733 events; H.264 (packetization modes 1 and 0), VP8.
+ * opus, RFC 4733 events; H.264 (packetization modes 1 and 0), VP8, H.263-1998 (RFC 4629), H.263
+ * (RFC 2190, static 34), H.261 (RFC 4587, static 31). H.263-2000 is accepted but not offered.
+ * Callers filter the list by what their media plane runs (ffmpeg's build).
  */
 export const DEFAULT_CODECS: readonly CodecCapability[] = [
   { kind: 'audio', name: 'PCMU', clockRate: 8000, channels: 1, staticPayloadType: 0 },
@@ -104,6 +122,10 @@ export const DEFAULT_CODECS: readonly CodecCapability[] = [
     answerFmtp: (offered) => answerH264(offered, H264_SUPPORT),
   },
   { kind: 'video', name: 'VP8', clockRate: 90000, channels: 1, offerPayloadType: 98 },
+  { kind: 'video', name: 'H263-1998', clockRate: 90000, channels: 1, offerPayloadType: 99, offerFmtp: H263_RECEIVE_FMTP, answerFmtp: () => H263_RECEIVE_FMTP },
+  { kind: 'video', name: 'H263-2000', clockRate: 90000, channels: 1, answerFmtp: answerH2632000 },
+  { kind: 'video', name: 'H263', clockRate: 90000, channels: 1, staticPayloadType: 34, offerFmtp: H263_RECEIVE_FMTP, answerFmtp: () => H263_RECEIVE_FMTP },
+  { kind: 'video', name: 'H261', clockRate: 90000, channels: 1, staticPayloadType: 31, offerFmtp: H263_RECEIVE_FMTP, answerFmtp: () => H263_RECEIVE_FMTP },
 ];
 
 /** An offered payload type resolved to its encoding (from `a=rtpmap`, or RFC 3551 for static types). */

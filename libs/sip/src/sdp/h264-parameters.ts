@@ -20,6 +20,8 @@ export interface H264Parameters {
   packetizationMode: number;
   /** `level-asymmetry-allowed=1` (RFC 6184 §8.1). */
   levelAsymmetryAllowed: boolean;
+  /** `sprop-parameter-sets`: the sender's SPS and PPS, base64, comma separated (RFC 6184 §8.1). */
+  spropParameterSets?: string;
 }
 
 /** The default profile-level-id when none is given: Baseline, level 1.0 (RFC 6184 §8.1). */
@@ -63,6 +65,7 @@ export function parseH264Parameters(config: string | undefined): H264Parameters 
     levelIdc: pli & 0xff,
     packetizationMode,
     levelAsymmetryAllowed: params.get('level-asymmetry-allowed') === '1',
+    ...(params.get('sprop-parameter-sets') ? { spropParameterSets: params.get('sprop-parameter-sets') } : {}),
   };
 }
 

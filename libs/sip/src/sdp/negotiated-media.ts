@@ -54,6 +54,12 @@ export interface NegotiatedStream {
   telephoneEventPt?: number;
   /** `a=rtcp-fb` values of the codec that both sides listed (e.g. `nack pli`, `ccm fir`; RFC 4585). */
   rtcpFeedback: string[];
+  /**
+   * What the remote side announced it receives at most: `b=AS` in kbit/s with IP/UDP/RTP headers
+   * (RFC 4566 §5.8) and `b=TIAS` in bit/s without them (RFC 3890 §6.2), from the m-line, else from
+   * the session level. Empty when it announced neither.
+   */
+  bandwidth: { asKbps?: number; tiasBps?: number };
 }
 
 /** The outcome of an offer/answer exchange: one entry per accepted m-line. */
@@ -165,5 +171,21 @@ function readStream(
     rtcpMux,
     telephoneEventPt: telephoneEvent?.payloadType,
     rtcpFeedback,
+    bandwidth: bandwidthOf(remote, rm),
   };
+}
+
+/** `b=AS` and `b=TIAS` of a remote m-line, each falling back to the session level; malformed values are ignored. */
+function bandwidthOf(session: SessionDescription, m: MediaDescription): { asKbps?: number; tiasBps?: number } {
+  const find = (type: string): number | undefined => {
+    for (const lines of [m.bandwidth, session.bandwidth]) {
+      const line = (lines ?? []).find((b) => b.type.toUpperCase() === type);
+      const value = line === undefined ? undefined : Number(line.limit);
+      if (value !== undefined && Number.isFinite(value) && value >= 0) return value;
+    }
+    return undefined;
+  };
+  const asKbps = find('AS');
+  const tiasBps = find('TIAS');
+  return { ...(asKbps === undefined ? {} : { asKbps }), ...(tiasBps === undefined ? {} : { tiasBps }) };
 }

@@ -225,9 +225,23 @@ describe('createOffer (RFC 3264 §5) and negotiatedMedia (§6, §7)', () => {
     const o = parse(createOffer(LOCAL));
     expect(o.media.map((m) => m.type)).toEqual(['audio', 'video']);
     expect(o.media[0].payloads).toBe('0 8 9 111 101');
-    expect(o.media[1].payloads).toBe('96 97 98');
+    expect(o.media[1].payloads).toBe('96 97 98 99 34 31');
     expect(o.media[0].ptime).toBe(20);
     expect(o.media[1].fmtp).toContainEqual({ payload: 96, config: 'profile-level-id=42e01f;packetization-mode=1' });
+    expect(o.media[1].fmtp).toContainEqual({ payload: 99, config: 'CIF=1;QCIF=1' });
+    expect(o.media[1].rtp).toContainEqual({ payload: 99, codec: 'H263-1998', rate: 90000 });
+  });
+
+  it('offers video with PLI and FIR feedback for every format and a b=AS, audio without either', () => {
+    const o = parse(createOffer({ ...LOCAL, videoBandwidthKbps: 800 }));
+    expect(o.media[1].bandwidth).toEqual([{ type: 'AS', limit: 800 }]);
+    for (const pt of [96, 97, 98, 99, 34, 31]) {
+      expect(o.media[1].rtcpFb).toContainEqual({ payload: pt, type: 'nack', subtype: 'pli' });
+      expect(o.media[1].rtcpFb).toContainEqual({ payload: pt, type: 'ccm', subtype: 'fir' });
+    }
+    expect(o.media[0].bandwidth).toBeUndefined();
+    expect(o.media[0].rtcpFb).toBeUndefined();
+    expect(parse(createOffer({ ...LOCAL, videoBandwidthKbps: 0 })).media[1].bandwidth).toBeUndefined();
   });
 
   it('offers only the kinds that have a port', () => {
@@ -272,6 +286,7 @@ describe('createOffer (RFC 3264 §5) and negotiatedMedia (§6, §7)', () => {
           rtcpMux: false,
           telephoneEventPt: 100,
           rtcpFeedback: [],
+          bandwidth: {},
         },
       ],
     });
@@ -287,6 +302,37 @@ describe('createOffer (RFC 3264 §5) and negotiatedMedia (§6, §7)', () => {
     expect(media.streams[1].rtcpFeedback).toEqual(['nack pli', 'ccm fir']);
     expect(media.streams[0].fmtp).toBe('useinbandfec=1');
     expect(media.streams[0].rtcpPort).toBe(7079);
+  });
+
+  it('answers video with PLI and FIR feedback and b=AS even when the offer lists none, and reports only what the remote listed', () => {
+    const offer = sdp(...BASE, 'm=audio 4000 RTP/AVP 0', 'm=video 4002 RTP/AVP 96', 'b=AS:512', 'a=rtpmap:96 H264/90000', 'a=fmtp:96 profile-level-id=42e01e;packetization-mode=1;sprop-parameter-sets=Z0LAHtkA,aM4G4g==');
+    const local = createAnswer(offer, LOCAL);
+    const a = parse(local);
+    expect(a.media[1].rtcpFb).toEqual([
+      { payload: 96, type: 'nack', subtype: 'pli' },
+      { payload: 96, type: 'ccm', subtype: 'fir' },
+    ]);
+    expect(a.media[1].bandwidth).toEqual([{ type: 'AS', limit: 1100 }]);
+    expect(a.media[0].bandwidth).toBeUndefined();
+    const video = negotiatedMedia({ local, remote: offer, localRole: 'answerer' }).streams[1];
+    expect(video).toMatchObject({ codec: 'H264', rtcpFeedback: [], bandwidth: { asKbps: 512 } });
+    expect(video.fmtp).toContain('sprop-parameter-sets=Z0LAHtkA,aM4G4g==');
+  });
+
+  it('reads b=TIAS and b=AS of the remote video, the m-line before the session level', () => {
+    const offer = sdp('v=0', 'o=- 1 1 IN IP4 192.0.2.10', 's=-', 'c=IN IP4 192.0.2.10', 'b=AS:3000', 't=0 0', 'm=audio 4000 RTP/AVP 0', 'm=video 4002 RTP/AVP 98', 'b=TIAS:640000', 'a=rtpmap:98 VP8/90000');
+    const streams = negotiatedMedia({ local: createAnswer(offer, LOCAL), remote: offer, localRole: 'answerer' }).streams;
+    expect(streams[1].bandwidth).toEqual({ asKbps: 3000, tiasBps: 640000 });
+    expect(streams[0].bandwidth).toEqual({ asKbps: 3000 });
+  });
+
+  it('accepts H.263-1998, H.263 (static 34) and H.261 (static 31), H.263-2000 only in its baseline profile', () => {
+    const pick = (...lines: string[]) => parse(createAnswer(sdp(...BASE, 'm=video 4002 RTP/AVP ' + lines.shift(), ...lines), LOCAL)).media[0];
+    expect(pick('100', 'a=rtpmap:100 H263-1998/90000', 'a=fmtp:100 QCIF=2')).toMatchObject({ payloads: 100, fmtp: [{ payload: 100, config: 'CIF=1;QCIF=1' }] });
+    expect(pick('34')).toMatchObject({ payloads: 34, rtp: [{ payload: 34, codec: 'H263', rate: 90000 }] });
+    expect(pick('31')).toMatchObject({ payloads: 31 });
+    expect(pick('101', 'a=rtpmap:101 H263-2000/90000', 'a=fmtp:101 profile=0;level=10')).toMatchObject({ payloads: 101 });
+    expect(() => pick('101', 'a=rtpmap:101 H263-2000/90000', 'a=fmtp:101 profile=3;level=10')).toThrow(SdpNegotiationError);
   });
 
   it('reports recvonly for a remote RFC 2543 hold', () => {

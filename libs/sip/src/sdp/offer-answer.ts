@@ -36,6 +36,16 @@ const AUXILIARY = new Set(['telephone-event', 'cn', 'red', 'ulpfec', 'flexfec', 
 /** Feedback types (RFC 4585, RFC 5104) the MCU answers when offered for the chosen codec. */
 const SUPPORTED_FEEDBACK = new Set(['nack', 'nack pli', 'ccm fir']);
 
+/**
+ * Key frame requests the MCU accepts for every video format it sends, written in each of its video
+ * answers and offers (`a=rtcp-fb:<pt> nack pli`, RFC 4585 §6.3.1; `a=rtcp-fb:<pt> ccm fir`, RFC 5104 §7.1).
+ * Whether the remote side accepts them is what it lists itself (`NegotiatedStream.rtcpFeedback`).
+ */
+export const VIDEO_FEEDBACK: readonly string[] = ['nack pli', 'ccm fir'];
+
+/** Video bandwidth the MCU announces in `b=AS` by default, kbit/s (RFC 4566 §5.8): 1 Mbit/s of RTP plus headers. */
+export const DEFAULT_VIDEO_BANDWIDTH_KBPS = 1100;
+
 /** The decision for one offered m-line. */
 export type AnswerLine =
   | { index: number; accepted: false; reason: string }
@@ -90,6 +100,11 @@ export interface RenderOptions {
   /** o= username and s= text. */
   username?: string;
   sessionName?: string;
+  /**
+   * `b=AS` written on the video m-line, kbit/s (RFC 4566 §5.8): the most the MCU wants to receive.
+   * Default `DEFAULT_VIDEO_BANDWIDTH_KBPS`; 0 writes none.
+   */
+  videoBandwidthKbps?: number;
 }
 
 /**
@@ -154,10 +169,11 @@ function planLine(
   if (localDirection === 'recvonly' || localDirection === 'inactive') direction = withoutSend(direction);
   if (localDirection === 'sendonly' || localDirection === 'inactive') direction = withoutReceive(direction);
   const pt = chosen.codec.payloadType;
-  const rtcpFeedback = (m.rtcpFb ?? [])
+  const echoed = (m.rtcpFb ?? [])
     .filter((fb) => String(fb.payload) === String(pt) || fb.payload === '*')
     .map((fb) => (fb.subtype ? `${fb.type} ${fb.subtype}` : fb.type))
-    .filter((v, i, all) => SUPPORTED_FEEDBACK.has(v) && all.indexOf(v) === i);
+    .filter((v) => SUPPORTED_FEEDBACK.has(v));
+  const rtcpFeedback = [...echoed, ...(kind === 'video' ? VIDEO_FEEDBACK : [])].filter((v, i, all) => all.indexOf(v) === i);
   return {
     index,
     accepted: true,
@@ -202,6 +218,12 @@ function rtpmap(f: { payloadType: number; name: string; clockRate: number; chann
   return { payload: f.payloadType, codec: f.name, rate: f.clockRate, encoding: kind === 'audio' && f.channels !== 1 ? f.channels : undefined };
 }
 
+/** `b=AS` on a video m-line (sdp-transform writes it before the attributes, RFC 4566 §5 order). */
+function addVideoBandwidth(media: MediaDescription, options: RenderOptions): void {
+  const kbps = options.videoBandwidthKbps ?? DEFAULT_VIDEO_BANDWIDTH_KBPS;
+  if (kbps > 0) media.bandwidth = [{ type: 'AS', limit: Math.round(kbps) }];
+}
+
 /**
  * Write the answer SDP for a plan (RFC 3264 §6): same number and order of m-lines as the offer; rejected
  * ones (or accepted kinds without a port in `options.ports`) with port 0 and the offered formats.
@@ -239,6 +261,7 @@ export function renderAnswer(plan: AnswerPlan, options: RenderOptions): string {
         return { payload: line.codec.payloadType, type, subtype };
       });
     }
+    if (line.kind === 'video') addVideoBandwidth(media, options);
     sdp.media.push(media);
   }
   if (live === 0) throw new SdpNegotiationError('No local port for any acceptable stream');
@@ -291,6 +314,15 @@ export function createOffer(options: OfferOptions): string {
       direction: options.direction ?? 'sendrecv',
     };
     if (kind === 'audio') media.ptime = options.audioPtime ?? 20;
+    if (kind === 'video') {
+      media.rtcpFb = formats.flatMap((f) =>
+        VIDEO_FEEDBACK.map((v) => {
+          const [type, subtype] = v.split(' ');
+          return { payload: f.payloadType, type, subtype };
+        }),
+      );
+      addVideoBandwidth(media, options);
+    }
     sdp.media.push(media);
   }
   if (sdp.media.length === 0) throw new SdpNegotiationError('Nothing to offer');
