@@ -177,7 +177,7 @@ function isEvenPositive(n: number): boolean {
 }
 
 /** The Y, U and V planes of a yuv420p picture. */
-function planes(p: RawPicture): [PlaneViewOf, PlaneViewOf, PlaneViewOf] {
+function planes(p: RawPicture): [BufferPlane, BufferPlane, BufferPlane] {
   const luma = p.width * p.height;
   const cw = p.width / 2;
   const ch = p.height / 2;
@@ -188,7 +188,8 @@ function planes(p: RawPicture): [PlaneViewOf, PlaneViewOf, PlaneViewOf] {
   ];
 }
 
-interface PlaneViewOf {
+/** A plane of a picture's buffer (see `PlaneView`). */
+interface BufferPlane {
   readonly data: Buffer;
   readonly offset: number;
   readonly stride: number;
