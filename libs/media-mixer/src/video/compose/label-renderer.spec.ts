@@ -53,7 +53,7 @@ describe('LabelRenderer', () => {
     expect(fontFile).toMatch(/\.(ttf|otf|ttc)$/);
   });
 
-  it('renders a name once per (text, width) with the real ffmpeg and font: white text on a translucent box', async () => {
+  it('renders a name once per (text, width) with the real ffmpeg and font: white text on a half-transparent box', async () => {
     const labels = make({ fontFile });
     expect(labels.label('Alice', 320)).toBeUndefined();
     const label = await labels.ready('Alice', 320);
@@ -67,12 +67,12 @@ describe('LabelRenderer', () => {
     expect(l.x + l.width).toBeLessThanOrEqual(320);
     expect(l.data.length).toBe((l.width * l.height * 5) / 2);
     const alpha = alphaOf(l);
-    // Opaque glyph pixels are white; the box is translucent black; outside the box, nothing.
+    // Opaque glyph pixels are white; the box is half-transparent black (black@0.5); outside the box, nothing.
     let opaqueWhite = 0;
     let translucentBlack = 0;
     for (let i = 0; i < alpha.length; i++) {
       if (alpha[i] === 255 && l.data[i] > 200) opaqueWhite++;
-      if (alpha[i] > 30 && alpha[i] < 160 && l.data[i] < 40) translucentBlack++;
+      if (alpha[i] > 110 && alpha[i] < 150 && l.data[i] < 40) translucentBlack++;
     }
     expect(opaqueWhite).toBeGreaterThan(20);
     expect(translucentBlack).toBeGreaterThan(20);

@@ -317,10 +317,20 @@ function labelWidth(tileWidth: number): number | undefined {
   return Math.min(MAX_LABEL_WIDTH, Math.floor(tileWidth / 2) * 2);
 }
 
-/** Cuts a rendered strip to the (even-aligned) columns where its alpha is not zero. */
+/**
+ * drawtext on a transparent picture multiplies the box's alpha by itself (black@0.5 comes out as
+ * 63/255); the square root restores the opacity the filter asks for (and leaves 0 and 255 alone).
+ */
+const ALPHA_FIX = Uint8Array.from({ length: 256 }, (_, a) => Math.round(Math.sqrt(a / 255) * 255));
+
+/**
+ * Cuts a rendered strip to the (even-aligned) columns where its alpha is not zero, with the
+ * alpha corrected by `ALPHA_FIX`.
+ */
 function cropLabel(text: string, width: number, height: number, data: Buffer): Label {
   const luma = width * height;
   const alpha = luma + luma / 2;
+  for (let i = alpha; i < alpha + luma; i++) data[i] = ALPHA_FIX[data[i]];
   let minX = width;
   let maxX = -1;
   for (let row = 0; row < height; row++) {
