@@ -60,7 +60,10 @@ export { TestGatekeeper, type TestGatekeeperOptions, type ReceivedRas, type RasV
  *   options)` to originate, `close()`; the delegate's `onSetup(call)` answers with `call.accept({ localMedia })` or
  *   `call.reject(reason)`.
  * - {@link H323Call} events: `state`, `proceeding`, `alerting`, `connected`, `media` ({@link H323MediaChannel}),
- *   `mediaClosed`, `userInput`, `videoFastUpdate`, `released`; `hangUp(reason)`, `sendUserInput(digit)`.
+ *   `mediaClosed`, `video` ({@link H323VideoChannel}: H.263/H.264 on the video port pair), `videoClosed`,
+ *   `userInput`, `videoFastUpdate(channelNumber)`, `released`; `hangUp(reason)`, `sendUserInput(digit)`,
+ *   `requestVideoFastUpdate()`. Video needs `localMedia.videoRtpPort` and `videoCapabilities` in
+ *   {@link h245SessionPorts}; Fast Connect video through `fastStartVideo` (accept and call options).
  * - H.245 per call through an {@link H245PortFactory}; {@link h245SessionPorts} backs it with the H245Session.
  */
 export { encodeTpkt, TpktReassembler, TPKT_VERSION, TPKT_HEADER_LENGTH, TPKT_MAX_PACKET_LENGTH, type TpktReassemblerOptions } from './tpkt/tpkt';
