@@ -150,7 +150,7 @@ export { BLACK, blitScaled, copyPicture, createPicture, fillRect, fitRect } from
 export type { Rect, YuvColour } from './video/compose/yuv-picture';
 export { LabelRenderer, blendLabel, stripHeight } from './video/compose/label-renderer';
 export type { Label, LabelRendererOptions, LabelRendererStats } from './video/compose/label-renderer';
-export { Compositor, PLACEHOLDER_COLOUR, SLATE_COLOUR } from './video/compose/compositor';
+export { Compositor, labelOrigin, PLACEHOLDER_COLOUR, SLATE_COLOUR } from './video/compose/compositor';
 export type { ComposeSource, CompositorOptions, CompositorStats } from './video/compose/compositor';
 export { VideoRoom, VIDEO_FRAME_RATE, DECODE_WIDTH, DECODE_HEIGHT, ENCODER_GRACE_MS } from './video/room/video-room';
 export type { VideoRoomOptions, VideoRoomStats, ViewComposer } from './video/room/video-room';

@@ -3,7 +3,7 @@ import { silentMediaLogger } from '../../media-logger';
 import { findFontFile } from '../font-locator';
 import { computeLayout, type LayoutParticipant, type Tile } from '../layout';
 import { meanYuv, rgbToYuv, solidPicture, type RawPicture } from '../pipeline/raw-picture';
-import { Compositor, PLACEHOLDER_COLOUR, SLATE_COLOUR, type ComposeSource } from './compositor';
+import { Compositor, labelOrigin, PLACEHOLDER_COLOUR, SLATE_COLOUR, type ComposeSource } from './compositor';
 import { LabelRenderer } from './label-renderer';
 import { BLACK, createPicture, type Rect, type YuvColour } from './yuv-picture';
 
@@ -175,7 +175,9 @@ describe('Compositor', () => {
 
       for (const tile of tiles) {
         const label = labels.label(`Name ${tile.participantId}`, tile.w)!;
-        const area = { x: tile.x + label.x, y: tile.y + tile.h - label.height, w: label.width, h: label.height };
+        const at = labelOrigin(tile, label);
+        expect(at.y + label.height).toBeLessThanOrEqual(tile.y + tile.h);
+        const area = { x: at.x + label.x, y: at.y, w: label.width, h: label.height };
         let changedInside = 0;
         let changedOutside = 0;
         for (let row = tile.y; row < tile.y + tile.h; row++) {
@@ -196,7 +198,8 @@ describe('Compositor', () => {
         }
         expect(brightest).toBeGreaterThan(200);
         // Above the label strip, the tile's colour is intact.
-        expectMean(labelled, { x: tile.x + 4, y: tile.y + 4, w: tile.w - 8, h: tile.h - label.height - 8 }, meanYuv(plain, { x: tile.x + 4, y: tile.y + 4, w: tile.w - 8, h: tile.h - label.height - 8 }), 0);
+        const above = { x: tile.x, y: tile.y, w: tile.w, h: at.y - tile.y };
+        expectMean(labelled, above, meanYuv(plain, above), 0);
       }
       // Chroma outside the label areas is unchanged too.
       const luma = 640 * 360;
@@ -205,7 +208,7 @@ describe('Compositor', () => {
         for (let i = luma + rowFrom * 320; i < luma + rowTo * 320; i++) if (plain.data[i] !== labelled.data[i]) n++;
         return n;
       };
-      const stripTop = (tiles[0].y + tiles[0].h - labels.label('Name r', 320)!.height) / 2;
+      const stripTop = labelOrigin(tiles[0], labels.label(`Name ${tiles[0].participantId}`, tiles[0].w)!).y / 2;
       expect(chromaChanged(0, stripTop)).toBe(0);
       expect(chromaChanged(stripTop, 90)).toBeGreaterThan(0);
     });

@@ -7,7 +7,7 @@
 import type { RawPicture } from '../pipeline/raw-picture';
 import type { Tile } from '../layout';
 import { blendLabel, type Label, type LabelRenderer } from './label-renderer';
-import { BLACK, checkPicture, checkRect, copyPicture, createPicture, fillRect, isValidPicture, blitScaled, type YuvColour } from './yuv-picture';
+import { type Rect, BLACK, checkPicture, checkRect, copyPicture, createPicture, fillRect, isValidPicture, blitScaled, type YuvColour } from './yuv-picture';
 
 /** Colour of a tile without a picture (audio only, not yet decoded, waiting): dark grey. */
 export const PLACEHOLDER_COLOUR: YuvColour = { y: 56, u: 128, v: 128 };
@@ -15,6 +15,15 @@ export const PLACEHOLDER_COLOUR: YuvColour = { y: 56, u: 128, v: 128 };
 export const SLATE_COLOUR: YuvColour = { y: 28, u: 128, v: 128 };
 /** Scaled pictures not used for this many `compose()` calls are dropped. */
 const SCALED_IDLE_COMPOSES = 250;
+
+/**
+ * Where a tile's name label goes: the top left corner of its strip (even pixels), at the tile's
+ * bottom left with a margin of about a sixth of the strip's height (none when the tile is too low).
+ */
+export function labelOrigin(tile: Rect, label: Label): { x: number; y: number } {
+  const margin = label.height + 2 * Math.floor(label.height / 12) <= tile.h ? 2 * Math.floor(label.height / 12) : 0;
+  return { x: tile.x + margin, y: tile.y + tile.h - label.height - margin };
+}
 
 /** What the compositor needs of one participant. */
 export interface ComposeSource {
@@ -131,7 +140,10 @@ export class Compositor {
       }
     }
     const label: Label | undefined = text ? this.labels?.label(text, tile.w) : undefined;
-    if (label && label.height <= tile.h) blendLabel(canvas, label, tile.x, tile.y + tile.h - label.height, tile);
+    if (label && label.height <= tile.h) {
+      const at = labelOrigin(tile, label);
+      blendLabel(canvas, label, at.x, at.y, tile);
+    }
   }
 
   private scaledPicture(participantId: string, picture: RawPicture, w: number, h: number): RawPicture {
