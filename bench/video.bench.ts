@@ -21,7 +21,8 @@
  * run during the CPU window but outside the measured tree. Every child is stopped and every port
  * released at the end, also after a failure.
  *
- * `VIDEO_BENCH_SECONDS` changes the length of both windows (default 30).
+ * `VIDEO_BENCH_SECONDS` changes the length of both windows (default 30); `VIDEO_BENCH_LOG_LEVEL`
+ * the MCU's log level (default `warn`; the log is under test/.artifacts/).
  */
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -181,7 +182,7 @@ async function measureRoom(): Promise<RoomResult> {
   const started: Array<{ dispose?(): Promise<void>; leave?(): Promise<void>; close?(): Promise<void> }> = [];
   let mcu: McuProcess | undefined;
   try {
-    mcu = await McuProcess.start({ label: 'bench-video', logLevel: 'warn', env: { MCU_H323_ENABLED: 'false', FFMPEG_PATH: TEST_FFMPEG } });
+    mcu = await McuProcess.start({ label: 'bench-video', logLevel: process.env.VIDEO_BENCH_LOG_LEVEL ?? 'warn', env: { MCU_H323_ENABLED: 'false', FFMPEG_PATH: TEST_FFMPEG } });
     const rest = new McuRestClient(mcu.baseUrl);
     const room = await rest.createRoom({ name: 'video bench', number: String(7900 + Math.floor(Math.random() * 90)) });
     const cameraIds: string[] = [];
