@@ -4,11 +4,16 @@
  * coded pictures out.
  *
  * ffmpeg cannot be told to emit an IDR at run time, so a key frame request admitted by the
- * `KeyframeLimiter` (at most one per second) starts a second ffmpeg fed the same pictures; its first
- * picture is a key frame, and once the old process has delivered every picture before it, the
- * output switches to the new process and the old one is stopped. Every picture comes out exactly
- * once, in order, with no gap. A crashed encoder is replaced the same way (with backoff), so a
- * restart also starts with a key frame.
+ * `KeyframeLimiter` (at most one per second) hands the output over to a second ffmpeg: a standby
+ * process, spawned ahead and idle, so that only the encoder's start-up on its first picture
+ * delays the IDR. From the request on, both encoders get the same pictures; the old encoder's
+ * coded pictures from picture N (the first the new one got) are held back, and when the new
+ * encoder's first picture (a key frame for picture N) comes out, it and its successors are sent
+ * instead and the old encoder is stopped. Every picture comes out exactly once, in order: the
+ * receivers see at most a pause of the new encoder's start-up, never a gap in the pictures. When
+ * the new encoder fails or stays silent for `MAX_HELD_PICTURES` pictures, the held pictures of the
+ * old one are released. A crashed encoder is replaced the same way (with backoff), so a restart
+ * also starts with a key frame.
  */
 import type { MediaLogger } from '../../media-logger';
 import { errorFields } from '../../media-logger';
@@ -51,6 +56,8 @@ export interface VideoEncoderOptions {
   /** Delay before replacing a crashed encoder in ms, doubling per consecutive failure; default 250, at most 8000. */
   initialBackoffMs?: number;
   maxBackoffMs?: number;
+  /** Keep an idle ffmpeg spawned ahead for the next key frame handover (faster IDR); default true. */
+  standby?: boolean;
 }
 
 /** Counters of a `VideoEncoder`. */
@@ -85,7 +92,7 @@ interface Instance {
   process: FfmpegProcess;
   readonly splitter: CodedStreamSplitter;
   readonly inFlight: InFlight[];
-  /** Output of a handover process held until the switch. */
+  /** Output held back during a handover: the new encoder's until the switch, the old one's from picture N. */
   readonly held: Coded[];
   /** Sequence number of its latest output picture. */
   lastOutSeq: number;
@@ -93,8 +100,11 @@ interface Instance {
   dead: boolean;
 }
 
-/** Pictures the old encoder may lag behind the new one before the switch happens anyway. */
-const MAX_HELD_PICTURES = 5;
+/**
+ * Coded pictures held back during a handover before it is given up (12 at 25/s: 480 ms, the
+ * product's limit for an IDR after a request).
+ */
+const MAX_HELD_PICTURES = 12;
 
 /**
  * Encodes one output with supervised ffmpeg children and serves key frame requests by handover.
@@ -108,6 +118,11 @@ export class VideoEncoder {
   private readonly keyframeInterval: number;
   private active: Instance | undefined;
   private next: Instance | undefined;
+  /** Idle process spawned ahead for the next handover (no pictures written yet). */
+  private standby: Instance | undefined;
+  /** Sequence number of the first picture written to `next`. */
+  private handoverFromSeq: number | undefined;
+  private readonly useStandby: boolean;
   private readonly stopping = new Set<Promise<void>>();
   private nextId = 0;
   private seq = 0;
@@ -139,7 +154,9 @@ export class VideoEncoder {
       maxPayloadSize: options.maxPayloadOctets,
     });
     this.pictureOctets = yuv420pOctets(options.width, options.height);
+    this.useStandby = options.standby ?? true;
     this.active = this.spawnInstance();
+    this.spawnStandby();
   }
 
   /** Pid of the ffmpeg child whose output is delivered (undefined while replaced or after `close`). */
@@ -176,6 +193,7 @@ export class VideoEncoder {
     for (const inst of [this.active, this.next]) {
       if (inst && !inst.dead && inst.process.write(data)) inst.inFlight.push({ seq, rtpTimestamp: ts });
     }
+    if (this.next && this.handoverFromSeq === undefined && this.next.inFlight.length > 0) this.handoverFromSeq = this.next.inFlight[0].seq;
   }
 
   /**
@@ -203,9 +221,10 @@ export class VideoEncoder {
     this.closed = true;
     if (this.replaceTimer) clearTimeout(this.replaceTimer);
     this.replaceTimer = undefined;
-    for (const inst of [this.active, this.next]) if (inst) this.retire(inst);
+    for (const inst of [this.active, this.next, this.standby]) if (inst) this.retire(inst);
     this.active = undefined;
     this.next = undefined;
+    this.standby = undefined;
     await Promise.all([...this.stopping]);
   }
 
@@ -254,15 +273,18 @@ export class VideoEncoder {
       }
       const coded: Coded = { seq, frame: { data: picture.data, keyframe: picture.keyframe, rtpTimestamp } };
       if (inst === this.active) {
-        const waiting = this.next?.held[0];
-        if (waiting && seq >= waiting.seq) {
-          this.switchToNext();
-          return;
+        if (this.handoverFromSeq !== undefined && seq >= this.handoverFromSeq) {
+          inst.held.push(coded);
+          if (inst.held.length > MAX_HELD_PICTURES) {
+            this.abandonHandover('the new encoder gave no key frame in time');
+            return;
+          }
+        } else {
+          this.emit(coded);
         }
-        this.emit(coded);
       } else if (inst === this.next) {
         if (inst.held.length === 0 && !picture.keyframe) {
-          // Only a key frame can start a receiver's stream after the switch; wait for one.
+          // Only a key frame can start the receivers' streams after the switch; wait for one.
           continue;
         }
         inst.held.push(coded);
@@ -276,8 +298,24 @@ export class VideoEncoder {
     const next = this.next;
     if (!next || next.held.length === 0) return;
     const active = this.active;
-    const caughtUp = !active || active.dead || active.lastOutSeq >= next.held[0].seq - 1 || this.lastEmittedSeq >= next.held[0].seq - 1;
+    const first = next.held[0].seq;
+    const caughtUp = !active || active.dead || active.lastOutSeq >= first - 1 || this.lastEmittedSeq >= first - 1;
+    // An old encoder that fell this far behind is not waited for: the new one goes live.
     if (caughtUp || next.held.length > MAX_HELD_PICTURES) this.switchToNext();
+  }
+
+  /** Gives up a handover: the old encoder's held pictures go out, the new encoder is stopped. */
+  private abandonHandover(reason: string): void {
+    const next = this.next;
+    const active = this.active;
+    this.next = undefined;
+    this.handoverFromSeq = undefined;
+    if (next) {
+      this.options.logger.warn({ name: this.options.name, reason }, 'video encoder key frame handover given up');
+      this.retire(next);
+    }
+    if (active) for (const coded of active.held.splice(0)) this.emit(coded);
+    this.spawnStandby();
   }
 
   private switchToNext(): void {
@@ -286,8 +324,28 @@ export class VideoEncoder {
     const old = this.active;
     this.active = next;
     this.next = undefined;
-    if (old) this.retire(old);
+    this.handoverFromSeq = undefined;
+    if (old) {
+      old.held.length = 0;
+      this.retire(old);
+    }
     for (const coded of next.held.splice(0)) this.emit(coded);
+    this.spawnStandby();
+  }
+
+  /** Spawns the idle process the next handover starts from (when enabled and none is up). */
+  private spawnStandby(): void {
+    if (!this.useStandby || this.closed || (this.standby && !this.standby.dead)) return;
+    this.standby = this.spawnInstance();
+  }
+
+  /** The process a handover starts: the standby when it is alive, else a fresh one. */
+  private takeStandby(): Instance {
+    const standby = this.standby;
+    this.standby = undefined;
+    if (standby && !standby.dead && standby.process.running) return standby;
+    if (standby) this.retire(standby);
+    return this.spawnInstance();
   }
 
   private emit(coded: Coded): void {
@@ -305,7 +363,8 @@ export class VideoEncoder {
 
   private startHandover(): void {
     if (this.closed || this.next || this.replaceTimer) return;
-    this.next = this.spawnInstance();
+    this.next = this.takeStandby();
+    this.handoverFromSeq = undefined;
   }
 
   private onExit(inst: Instance, info: FfmpegExitInfo): void {
@@ -319,9 +378,14 @@ export class VideoEncoder {
     inst.dead = true;
     this.retire(inst);
     if (this.closed) return;
+    if (inst === this.standby) {
+      // Respawned when the next handover needs it.
+      this.standby = undefined;
+      return;
+    }
     if (!inst.produced) this.failures++;
     if (inst === this.next) {
-      this.next = undefined;
+      this.abandonHandover('the new encoder died');
       if (this.active && !this.active.dead) {
         // The key frame request stays unserved: try again after the backoff.
         this.scheduleReplacement();
@@ -347,7 +411,8 @@ export class VideoEncoder {
       if (this.closed || this.next) return;
       this.counters.restarts++;
       this.options.logger.info({ name: this.options.name, delayMs: delay }, 'video encoder replaced');
-      this.next = this.spawnInstance();
+      this.next = this.takeStandby();
+      this.handoverFromSeq = undefined;
     }, delay);
   }
 
