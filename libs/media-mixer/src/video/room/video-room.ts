@@ -434,7 +434,7 @@ export class VideoRoom {
       if (group.frameRate < VIDEO_FRAME_RATE && Math.floor((frame * group.frameRate) / VIDEO_FRAME_RATE) === Math.floor(((frame - 1) * group.frameRate) / VIDEO_FRAME_RATE)) {
         continue;
       }
-      this.guard(`group ${group.key}`, () => {
+      this.guard(`view ${group.viewKey}`, () => {
         let canvas = canvases.get(group.viewKey);
         if (!canvas) {
           // A fresh buffer per view and tick: the encoders' pipes may still hold the previous one.
@@ -522,8 +522,10 @@ export class VideoRoom {
   private onEncodedFrame(group: EncodeGroup, frame: EncodedVideoFrame): void {
     if (this.groups.get(group.key) !== group) return;
     group.framesOut++;
+    // An encoder's first picture is a key frame whatever the splitter could tell from its header.
+    const decodable = frame.keyframe || group.framesOut === 1;
     for (const [id, s] of this.legs) {
-      if (s.pending === group && frame.keyframe) {
+      if (s.pending === group && decodable) {
         s.current = group;
         s.pending = undefined;
       }
@@ -576,6 +578,7 @@ export class VideoRoom {
     } catch (err) {
       this.counters.errors++;
       if (this.failing.has(what)) return;
+      if (this.failing.size >= 256) this.failing.clear(); // views come and go: keep the set bounded
       this.failing.add(what);
       this.opts.logger.error({ roomId: this.roomId, what, ...errorFields(err) }, 'video room step failed (later failures only counted)');
     }
