@@ -215,6 +215,36 @@ describe('MediaEngine video rooms over loopback', () => {
     return alloc.legId;
   }
 
+  it('keeps a receiver stream without a gap while a camera joins and another leaves', async () => {
+    const red = await join('room', { colour: 'red' }, { direction: 'recvonly' });
+    const blue = await join('room', { colour: 'blue' }, { direction: 'recvonly' });
+    const viewer = await join('room', { receive: { width: W, height: H } }, { direction: 'sendonly' });
+    const before = tilesFor(viewer.legId, [red.legId, blue.legId]);
+    await until(() => {
+      const p = viewer.p.latest();
+      return p !== undefined && near(p, before[0], RED) && near(p, before[1], BLUE);
+    }, 15000, 'red and blue');
+    const lime = await join('room', { colour: 'lime' }, { direction: 'recvonly' });
+    await engine.stopLeg(blue.legId);
+    // Participants in joining order: red, the viewer, lime.
+    const after = computeLayout({
+      layout: 'auto', width: W, height: H, selfView: false, viewerId: viewer.legId,
+      participants: [red.legId, viewer.legId, lime.legId].map((id) => ({ id, name: id, hasVideo: id !== viewer.legId })),
+    });
+    await until(() => {
+      const p = viewer.p.latest();
+      return p !== undefined && near(p, after[0], RED) && near(p, after[1], LIME);
+    }, 15000, 'red and lime');
+    const packets = viewer.p.received;
+    let longestGapMs = 0;
+    for (let i = 1; i < packets.length; i++) {
+      expect(packets[i].sequenceNumber).toBe((packets[i - 1].sequenceNumber + 1) & 0xffff);
+      longestGapMs = Math.max(longestGapMs, packets[i].at - packets[i - 1].at);
+    }
+    expect(longestGapMs).toBeLessThan(1000);
+    expect(engine.videoRoomStats('room')).toMatchObject({ decoders: 2 });
+  });
+
   it('shows an audio-only participant as a placeholder tile, and shares one encoder between receivers with the same view', async () => {
     const red = await join('room', { colour: 'red' }, { direction: 'recvonly' });
     const audioOnly = await phone('room');
