@@ -164,6 +164,28 @@ describe('MediaEngine video rooms over loopback', () => {
     expect(engine.videoStats(green.legId).keyframesRequested).toBeGreaterThanOrEqual(1);
   });
 
+  it('answers a receiver PLI with a key frame', async () => {
+    const red = await join('room', { colour: 'red' }, { direction: 'recvonly' });
+    const viewer = await join('room', { receive: { width: W, height: H } }, { direction: 'sendonly' });
+    const [tile] = tilesFor(viewer.legId, [red.legId]);
+    await until(() => {
+      const p = viewer.p.latest();
+      return p !== undefined && near(p, tile, RED);
+    }, 15000, 'red tile');
+    // The encoder's rate limit (one key frame per second) has passed since its first IDR.
+    await sleep(1100);
+    const ourSsrc = engine.videoStats(viewer.legId).ssrc;
+    const before = viewer.p.received.length;
+    viewer.p.sendPli(ourSsrc);
+    await until(() => viewer.p.received.slice(before).some((r) => r.keyframe), 5000, 'key frame after PLI');
+    expect(engine.videoStats(viewer.legId).keyframeRequestsReceived).toBe(1);
+    expect(engine.videoStats(viewer.legId).keyframesSent).toBeGreaterThanOrEqual(2);
+    // Still decodable after the encoder handover.
+    const decoded = viewer.p.picturesDecoded;
+    await until(() => viewer.p.picturesDecoded > decoded + 10, 5000, 'pictures after the key frame');
+    expect(near(viewer.p.latest() as RawPicture, tile, RED)).toBe(true);
+  });
+
   it('keeps SSRC, sequence numbers and timestamps continuous across a layout change, without a gap', async () => {
     const red = await join('room', { colour: 'red' }, { direction: 'recvonly' });
     const blue = await join('room', { colour: 'blue' }, { direction: 'recvonly' });
