@@ -18,15 +18,21 @@ export interface SipBridgeOptions {
   /** Codecs offered and accepted (default `DEFAULT_CODECS`; see `sipCapabilities`). */
   capabilities?: readonly CodecCapability[];
   logger: LegLogger;
+  /** Monotonic clock, ms, for the legs' INFO rate limit (tests); default `performance.now`. */
+  now?: () => number;
 }
 
 /** Told when a leg's negotiated media is established or changes (re-INVITE, UPDATE). */
 export type SipMediaListener = (participantId: string | undefined, media: NegotiatedMedia, leg: SipCallLeg) => void;
 
+/** Told when a participant asks for a full picture of its composite (SIP INFO picture_fast_update, RFC 5168). */
+export type SipFastUpdateListener = (participantId: string, leg: SipCallLeg) => void;
+
 /** `UserAgentDelegate` of the MCU. */
 export class SipBridge implements UserAgentDelegate {
   private readonly legs = new Set<SipCallLeg>();
   private readonly mediaListeners = new Set<SipMediaListener>();
+  private readonly fastUpdateListeners = new Set<SipFastUpdateListener>();
 
   constructor(private readonly options: SipBridgeOptions) {}
 
@@ -47,6 +53,12 @@ export class SipBridge implements UserAgentDelegate {
     return () => this.mediaListeners.delete(listener);
   }
 
+  /** Subscribe to participants' key frame requests by SIP INFO; returns the unsubscribe function. */
+  onPictureFastUpdate(listener: SipFastUpdateListener): () => void {
+    this.fastUpdateListeners.add(listener);
+    return () => this.fastUpdateListeners.delete(listener);
+  }
+
   /** A new INVITE: route it into a room (see `SipCallLeg`). */
   onInvite(call: IncomingCall): void {
     const leg = new SipCallLeg(call, {
@@ -56,6 +68,8 @@ export class SipBridge implements UserAgentDelegate {
       capabilities: this.options.capabilities,
       logger: this.options.logger,
       onMedia: (l, media) => this.emitMedia(l, media),
+      onPictureFastUpdate: (l) => this.emitFastUpdate(l),
+      ...(this.options.now === undefined ? {} : { now: this.options.now }),
       onEnded: (l) => this.legs.delete(l),
     });
     this.legs.add(leg);
@@ -80,6 +94,18 @@ export class SipBridge implements UserAgentDelegate {
     this.options.conference.relayMessage(id, message.contentType ?? 'text/plain', message.request.body).catch((err: unknown) => {
       this.options.logger.warn({ ...errorFields(err), participantId: id }, 'SIP MESSAGE not relayed');
     });
+  }
+
+  private emitFastUpdate(leg: SipCallLeg): void {
+    const participantId = leg.participantId;
+    if (participantId === undefined) return;
+    for (const listener of this.fastUpdateListeners) {
+      try {
+        listener(participantId, leg);
+      } catch (err) {
+        this.options.logger.error({ ...errorFields(err) }, 'SIP fast update listener threw');
+      }
+    }
   }
 
   private emitMedia(leg: SipCallLeg, media: NegotiatedMedia): void {

@@ -10,13 +10,20 @@
  *   negotiated media ─► onMedia: at the 200 when the INVITE had the offer, else at the ACK's answer;
  *     again after each re-INVITE/UPDATE (answered on the same ports and capabilities)
  *   INFO application/dtmf-relay ─► conference DTMF event
+ *   INFO application/media_control+xml picture_fast_update (RFC 5168) ─► onPictureFastUpdate
+ *   requestPictureFastUpdate() ─► in-dialog INFO picture_fast_update (at most one per second)
  *   BYE either way, session expiry, ACK timeout ─► leave, ports released
  */
 import {
   acceptedKinds,
   createAnswer,
   createOffer,
+  DEFAULT_CODECS,
   formatUri,
+  MEDIA_CONTROL_CONTENT_TYPE,
+  MediaControlError,
+  parseMediaControl,
+  PICTURE_FAST_UPDATE_XML,
   negotiatedMedia,
   planAnswer,
   renderAnswer,
@@ -59,6 +66,10 @@ export interface LegContext {
   logger: LegLogger;
   /** Told whenever the negotiated media of the leg is (re)established. */
   onMedia(leg: SipCallLeg, media: NegotiatedMedia): void;
+  /** Told when the caller asks for a full picture of the composite it receives (SIP INFO, RFC 5168). */
+  onPictureFastUpdate?(leg: SipCallLeg): void;
+  /** Monotonic clock, ms (tests); default `performance.now`. */
+  now?: () => number;
   /** Told once the leg is over. */
   onEnded(leg: SipCallLeg): void;
 }
@@ -85,6 +96,12 @@ const END_REASONS: Readonly<Record<SessionEndReason, string>> = {
   shutdown: 'shutdown',
 };
 
+/** Shortest interval between two INFO picture_fast_update the MCU sends on one call, ms. */
+export const PICTURE_FAST_UPDATE_MIN_INTERVAL_MS = 1000;
+
+/** Responses meaning the peer does not take media_control INFO at all: stop sending it on this call. */
+const INFO_REFUSED = new Set([405, 415, 420, 469, 501]);
+
 /** A call leg: the SIP side of one participant. */
 export class SipCallLeg implements ParticipantSignalling {
   private participant: string | undefined;
@@ -92,6 +109,8 @@ export class SipCallLeg implements ParticipantSignalling {
   private plan: AnswerPlan | undefined;
   private mediaValue: NegotiatedMedia | undefined;
   private finished = false;
+  private lastFastUpdateAt: number | undefined;
+  private fastUpdateRefused = false;
 
   constructor(
     readonly call: IncomingCall,
@@ -161,7 +180,8 @@ export class SipCallLeg implements ParticipantSignalling {
         return;
       }
     }
-    const kinds: MediaKind[] = this.plan ? acceptedKinds(this.plan) : ['audio', 'video'];
+    const capabilities = this.ctx.capabilities ?? DEFAULT_CODECS;
+    const kinds: MediaKind[] = this.plan ? acceptedKinds(this.plan) : (['audio', 'video'] as const).filter((k) => capabilities.some((c) => c.kind === k));
     try {
       for (const kind of kinds) this.held.set(kind, await this.ctx.ports.allocate());
     } catch (err) {
@@ -234,14 +254,61 @@ export class SipCallLeg implements ParticipantSignalling {
     return local;
   }
 
-  /** SIP INFO: `application/dtmf-relay` digits become conference DTMF events; anything else is logged. */
+  /**
+   * Asks the caller's camera for a full picture with an in-dialog INFO `picture_fast_update`
+   * (RFC 5168 §4.1), for endpoints that negotiated no RTCP PLI/FIR. At most one per
+   * `PICTURE_FAST_UPDATE_MIN_INTERVAL_MS`; never again on this call once the peer refused such an INFO
+   * (405, 415, 420, 469, 501). Failures are logged, never thrown.
+   * @returns whether an INFO was sent.
+   */
+  requestPictureFastUpdate(): boolean {
+    const state = this.call.state;
+    if (this.finished || this.fastUpdateRefused || (state !== SessionState.Confirmed && state !== SessionState.Accepted)) return false;
+    const now = (this.ctx.now ?? (() => performance.now()))();
+    if (this.lastFastUpdateAt !== undefined && now - this.lastFastUpdateAt < PICTURE_FAST_UPDATE_MIN_INTERVAL_MS) return false;
+    this.lastFastUpdateAt = now;
+    const callId = this.call.callId;
+    this.call.sendInfo(MEDIA_CONTROL_CONTENT_TYPE, PICTURE_FAST_UPDATE_XML).then(
+      (res) => {
+        if (res.status < 300) return;
+        if (INFO_REFUSED.has(res.status)) this.fastUpdateRefused = true;
+        this.ctx.logger.info({ callId, status: res.status, reason: res.reason, stopped: this.fastUpdateRefused }, 'SIP INFO picture_fast_update refused');
+      },
+      (err: unknown) => this.ctx.logger.debug({ callId, ...errorFields(err) }, 'SIP INFO picture_fast_update not sent'),
+    );
+    return true;
+  }
+
+  /**
+   * SIP INFO: `application/dtmf-relay` digits become conference DTMF events, `application/media_control+xml`
+   * `picture_fast_update` a key frame request (malformed bodies were answered 400 by the dialog);
+   * anything else is logged.
+   */
   private onInfo(contentType: string | undefined, body: string): void {
+    if (contentType === MEDIA_CONTROL_CONTENT_TYPE) {
+      this.onMediaControl(body);
+      return;
+    }
     const digit = contentType === 'application/dtmf-relay' ? dtmfRelayDigit(body) : undefined;
     if (digit === undefined || this.participant === undefined) {
       this.ctx.logger.debug({ callId: this.call.callId, contentType }, 'SIP INFO received');
       return;
     }
     this.ctx.conference.reportDtmf(this.participant, digit, 'sip-info');
+  }
+
+  private onMediaControl(body: string): void {
+    const callId = this.call.callId;
+    try {
+      const request = parseMediaControl(body);
+      if (request.generalError !== undefined) this.ctx.logger.info({ callId, error: request.generalError }, 'SIP INFO media_control error from the caller');
+      if (!request.pictureFastUpdate || this.participant === undefined) return;
+      this.ctx.logger.debug({ callId, participantId: this.participant }, 'SIP INFO picture_fast_update');
+      this.ctx.onPictureFastUpdate?.(this);
+    } catch (err) {
+      if (!(err instanceof MediaControlError)) throw err;
+      this.ctx.logger.info({ callId, reason: err.reason }, 'SIP INFO media_control unreadable');
+    }
   }
 
   private onMessage(contentType: string | undefined, body: Buffer): void {
