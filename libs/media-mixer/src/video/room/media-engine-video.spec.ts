@@ -356,6 +356,22 @@ describe('MediaEngine video rooms over loopback', () => {
     expect(engine.videoStats(vp8.legId)).toMatchObject({ codec: 'VP8', payloadType: 100 });
   });
 
+  it('sends single NAL unit packets under the payload limit to an H.264 packetization-mode 0 receiver (RFC 6184 §6.2)', async () => {
+    const red = await join('room', { colour: 'red' }, { direction: 'recvonly' });
+    const viewer = await join('room', { receive: { width: W, height: H } }, { direction: 'sendonly', h264: { packetizationMode: 0 }, maxPayloadOctets: 600 });
+    const [tile] = tilesFor(viewer.legId, [red.legId]);
+    // The encoder's first picture (an IDR) is decodable: the periodic one comes only after 10 s.
+    await until(() => {
+      const p = viewer.p.latest();
+      return p !== undefined && near(p, tile, RED);
+    }, 5000, 'red tile');
+    expect(viewer.p.received[0]).toMatchObject({ keyframe: false }); // the first packet is the SPS
+    const types = new Set(viewer.p.received.map((r) => r.firstOctet & 0x1f));
+    expect([...types].every((t) => t >= 1 && t <= 23)).toBe(true);
+    expect(Math.max(...viewer.p.received.map((r) => r.octets))).toBeLessThanOrEqual(600);
+    expect(engine.videoStats(viewer.legId).keyframesSent).toBeGreaterThanOrEqual(1);
+  });
+
   it.each([
     ['H263-1998', 'h263p', 352, 288],
     ['H263', 'h263', 352, 288],

@@ -55,6 +55,15 @@ describe('VideoRtpSender (RFC 3550 §5.1 numbering per receiver)', () => {
     expect(sender.stats().packetizeErrors).toBe(1);
   });
 
+  it('leaves out an SEI over the limit in mode 0 instead of the whole IDR', () => {
+    const r = recorder();
+    const sender = new VideoRtpSender({ codec: 'H264', payloadType: 96, maxPayloadOctets: 200, packetizationMode: 0, send: r.send });
+    const sei = Buffer.concat([Buffer.from([0x06, 0x05]), Buffer.alloc(600, 0x33)]);
+    expect(sender.sendFrame({ data: annexB(sps, pps, sei, idr(150)), rtpTimestamp: 0, keyframe: true })).toBe(3);
+    expect(r.sent.map((s) => s.payload[0] & 0x1f)).toEqual([7, 8, 5]);
+    expect(sender.stats()).toMatchObject({ keyframes: 1, packetizeErrors: 0 });
+  });
+
   it('keeps the VP8 PictureID running per stream (RFC 7741 §4.2) and rejects bad formats', () => {
     const r = recorder();
     const sender = new VideoRtpSender({ codec: 'VP8', payloadType: 100, maxPayloadOctets: 1200, send: r.send });

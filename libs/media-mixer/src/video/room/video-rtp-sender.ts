@@ -11,6 +11,8 @@
 import { randomInt } from 'node:crypto';
 import { CodecError, InvalidArgumentError } from '../../errors';
 import type { OutgoingRtpHeader } from '../../rtp/rtp-endpoint';
+import { NalUnitType, nalUnitType, splitAnnexB } from '../h264-nal-unit';
+import { H264Packetizer } from '../rtp-h264';
 import type { EncodedVideoFrame } from '../video-frame';
 import type { VideoPayloadFormat } from '../video-leg-params';
 import { createPacketizer, type VideoPacketizer } from './payload-formats';
@@ -100,7 +102,7 @@ export class VideoRtpSender {
   sendFrame(frame: EncodedVideoFrame): number {
     let chunks;
     try {
-      chunks = this.packetizer.packetize(frame.data);
+      chunks = this.packetize(frame.data);
     } catch (err) {
       if (!(err instanceof CodecError) && !(err instanceof InvalidArgumentError)) throw err;
       this.counters.packetizeErrors++;
@@ -124,6 +126,18 @@ export class VideoRtpSender {
     this.counters.frames++;
     if (frame.keyframe) this.counters.keyframes++;
     return sent;
+  }
+
+  /**
+   * The payloads of one picture. In H.264 packetization-mode 0 every NAL unit travels alone
+   * (RFC 6184 §6.2), so SEI messages over the payload limit (x264 writes its settings into one on
+   * the first IDR) are left out instead of losing the picture: they carry nothing a decoder needs.
+   */
+  private packetize(data: Buffer): ReturnType<VideoPacketizer['packetize']> {
+    const p = this.packetizer;
+    if (this.format.codec !== 'H264' || this.format.packetizationMode !== 0 || !(p instanceof H264Packetizer)) return p.packetize(data);
+    const limit = this.format.maxPayloadOctets;
+    return p.packetizeNalUnits(splitAnnexB(data).filter((nal) => nal.length <= limit || nalUnitType(nal) !== NalUnitType.Sei));
   }
 
   /** Counters since construction. */

@@ -57,6 +57,9 @@ export interface ReceivedVideoPacket {
   marker: boolean;
   /** The packet completed a key frame (IDR access unit). */
   keyframe: boolean;
+  /** Payload octets and the first payload octet (H.264: the NAL unit or packet type, RFC 6184 §5.2). */
+  octets: number;
+  firstOctet: number;
 }
 
 /** Options of a `VideoTestParticipant`. */
@@ -191,6 +194,8 @@ export class VideoTestParticipant {
       timestamp: packet.header.timestamp,
       marker: packet.header.marker,
       keyframe,
+      octets: packet.payload.length,
+      firstOctet: packet.payload[0] ?? 0,
     });
     for (const frame of result.frames) this.decoder?.decode(frame);
   }
