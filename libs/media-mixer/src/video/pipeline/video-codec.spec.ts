@@ -146,6 +146,34 @@ describe('VideoEncoder and VideoDecoder (real ffmpeg)', () => {
     expect(dec.stats().framesIn).toBe(19);
   });
 
+  it('decode errors ffmpeg reports are counted and make the decoder ask for a key frame', async () => {
+    const frames: EncodedVideoFrame[] = [];
+    const pictures: RawPicture[] = [];
+    let asked = 0;
+    const enc = encoder('h264', 320, 180, frames);
+    const dec = decoder('h264', 320, 180, pictures, () => asked++);
+    pids.push(enc.pid!, dec.pid!);
+    // Stripes, so that inter pictures carry coded data worth breaking.
+    const striped = solidPicture(320, 180, [40, 40, 40]);
+    for (let k = 0; k < 12; k++) {
+      for (let row = 0; row < 180; row++) striped.data.fill(row % 16 < 8 ? 200 : 30, row * 320 + ((k * 8) % 320), row * 320 + ((k * 8) % 320) + 64);
+      enc.encode({ ...striped, data: Buffer.from(striped.data) }, k * TICK);
+      await sleep(10);
+    }
+    await waitFor('coded pictures', () => frames.length >= 12);
+    for (const f of frames.slice(0, 6)) dec.decode(f);
+    await waitFor('decoded pictures', () => pictures.length >= 3);
+    expect(dec.stats().decodeErrors).toBe(0);
+    const askedBefore = asked;
+    // The slice data of the next inter picture overwritten with garbage.
+    const broken = Buffer.from(frames[6].data);
+    for (let i = 12; i < broken.length; i++) broken[i] = (i * 151) & 0xff;
+    dec.decode({ ...frames[6], data: broken });
+    for (const f of frames.slice(7)) dec.decode(f);
+    await waitFor('a decode error', () => dec.stats().decodeErrors > 0);
+    expect(asked).toBeGreaterThan(askedBefore);
+  });
+
   it.each(['h264', 'vp8'] as const)('%s: requestKeyframe hands over to a fresh encoder whose first picture is a key frame, with no gap and no duplicate', async (codec) => {
     const frames: EncodedVideoFrame[] = [];
     let now = 0;

@@ -93,7 +93,9 @@ export class VideoDecoder {
       initialBackoffMs: options.initialBackoffMs,
       maxBackoffMs: options.maxBackoffMs,
       onStdout: (chunk) => this.onStdout(chunk),
-      onStderrLine: () => {
+      onStderrLine: (line) => {
+        // Some decoders print warnings at error level (H.261: "warning: first frame is no keyframe").
+        if (/\bwarning\b/i.test(line)) return;
         this.counters.decodeErrors++;
         this.needKeyframe();
       },
