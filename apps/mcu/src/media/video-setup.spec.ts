@@ -42,6 +42,14 @@ describe('locateVideo: ffmpeg for the video pipeline at start-up', () => {
     expect(errors[0]?.msg).toContain('Audio works');
   });
 
+  it('warns when FFMPEG_PATH is set but unusable and another place gave ffmpeg', async () => {
+    const logger = recordingLogger();
+    const env = { FFMPEG_PATH: '/nonexistent/ffmpeg', PATH: '/usr/bin' };
+    const setup = await locateVideo({ logger, env, locator: new FfmpegLocator({ env, resolveFfmpegStatic: () => null }) });
+    expect(setup.video?.ffmpeg).toMatchObject({ path: '/usr/bin/ffmpeg', source: 'PATH' });
+    expect(logger.lines).toContainEqual(expect.objectContaining({ level: 'warn', msg: expect.stringContaining('FFMPEG_PATH /nonexistent/ffmpeg is not a usable ffmpeg') }));
+  });
+
   it('skips the labels, not the video, when no font is found', async () => {
     const logger = recordingLogger();
     const setup = await locateVideo({

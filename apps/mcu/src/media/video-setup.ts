@@ -20,7 +20,9 @@ export interface VideoSetupLogger {
 /** Options of `locateVideo`. */
 export interface VideoSetupOptions {
   logger: VideoSetupLogger;
-  /** Default: a locator over `process.env`. */
+  /** Environment with `FFMPEG_PATH` (default `process.env`); the default locator reads it too. */
+  env?: NodeJS.ProcessEnv;
+  /** Default: a locator over `env`. */
   locator?: FfmpegLocator;
   /** Font search (default: fontconfig's bold sans-serif, then the usual DejaVu/Liberation paths). */
   font?: FontSearchOptions;
@@ -33,7 +35,8 @@ export interface VideoSetupOptions {
  */
 export async function locateVideo(options: VideoSetupOptions): Promise<VideoSetup> {
   const { logger } = options;
-  const locator = options.locator ?? new FfmpegLocator();
+  const env = options.env ?? process.env;
+  const locator = options.locator ?? new FfmpegLocator({ env });
   let ffmpeg;
   let capabilities;
   try {
@@ -46,6 +49,10 @@ export async function locateVideo(options: VideoSetupOptions): Promise<VideoSetu
       `video disabled: ${reason.message} Audio works; video m-lines are answered with port 0 and H.323 calls carry no video.`,
     );
     return { videoUnavailable: reason };
+  }
+  const configured = env.FFMPEG_PATH;
+  if (configured !== undefined && configured !== '' && ffmpeg.source !== 'FFMPEG_PATH') {
+    logger.warn({ FFMPEG_PATH: configured, ffmpeg: ffmpeg.path, source: ffmpeg.source }, `FFMPEG_PATH ${configured} is not a usable ffmpeg; using ${ffmpeg.path} from ${ffmpeg.source}`);
   }
   const canDrawText = capabilities.drawtext;
   const fontFile = canDrawText ? ((await findFontFile(options.font)) ?? undefined) : undefined;
