@@ -134,6 +134,10 @@ describe('VideoLeg', () => {
     l.update({ payloadType: 97, direction: 'sendrecv' });
     expect(l.sender.nextSequenceNumber).toBe(before);
     expect(l.current).toMatchObject({ payloadType: 97, direction: 'sendrecv' });
+    expect(l.update({ codec: 'H263', payloadType: 34 })).toEqual({ formatChanged: true });
+    expect(l.current).toMatchObject({ codec: 'H263', width: 352, height: 288 });
+    expect(() => l.update({ width: 640, height: 360 })).toThrow(/H.263 cannot code/);
+    expect(l.current).toMatchObject({ codec: 'H263', width: 352, height: 288 });
   });
 
   it('checks its parameters and applies the defaults', () => {
@@ -141,6 +145,9 @@ describe('VideoLeg', () => {
     expect(checkVideoLegParams(base)).toMatchObject({ width: 640, height: 360, frameRate: 25, maxBitrateBps: 1_000_000, maxPayloadOctets: 1200, remoteRtcpPort: 5001, feedback: { pli: true, fir: false } });
     for (const codec of ['H263', 'H263-1998', 'H263-2000', 'H261'] as const) expect(checkVideoLegParams({ ...base, codec })).toMatchObject({ width: 352, height: 288 });
     expect(() => checkVideoLegParams({ ...base, width: 641 })).toThrow(/width/);
+    expect(() => checkVideoLegParams({ ...base, codec: 'H263', width: 640, height: 360 })).toThrow(/H.263 cannot code 640x360/);
+    expect(() => checkVideoLegParams({ ...base, codec: 'H261', width: 704, height: 576 })).toThrow(/H.261 cannot code/);
+    expect(checkVideoLegParams({ ...base, codec: 'H263', width: 176, height: 144 })).toMatchObject({ width: 176, height: 144 });
     expect(() => checkVideoLegParams({ ...base, codec: 'MPV' as never })).toThrow(/codec/);
     expect(() => checkVideoLegParams({ ...base, clockRate: 8000 })).toThrow(/clockRate/);
     expect(() => checkVideoLegParams({ ...base, payloadType: 200 })).toThrow(/payloadType/);

@@ -16,10 +16,11 @@ import { type MediaLogger, errorFields } from '../../media-logger';
 import type { RtpPortPair } from '../../rtp/port-allocator';
 import { RtpEndpoint } from '../../rtp/rtp-endpoint';
 import type { RtcpCompound } from '../../rtp/rtcp-compound';
+import { encoderArgs } from '../ffmpeg-args';
 import { KeyframeRequester } from '../keyframe-requester';
 import { serializeFir, serializePli } from '../rtcp-feedback';
 import type { EncodedVideoFrame } from '../video-frame';
-import type { VideoLegParams, VideoPayloadFormat } from '../video-leg-params';
+import { PIPELINE_CODEC, type VideoLegParams, type VideoPayloadFormat } from '../video-leg-params';
 import { createDepacketizer, type VideoDepacketizer } from './payload-formats';
 import { VideoRtpSender } from './video-rtp-sender';
 
@@ -76,6 +77,8 @@ export function checkVideoLegParams(p: VideoLegParams): CheckedVideoLegParams {
   if (mode !== 0 && mode !== 1) throw new InvalidArgumentError(`h264.packetizationMode ${String(mode)}`);
   const profileLevelId = (p.h264?.profileLevelId ?? '42e01f').toLowerCase();
   if (!/^[0-9a-f]{6}$/.test(profileLevelId)) throw new InvalidArgumentError(`h264.profileLevelId ${profileLevelId}`);
+  // The composite must be encodable as negotiated (H.263 and H.261 only at their picture formats).
+  encoderArgs({ codec: PIPELINE_CODEC[codec], width, height, frameRate, bitrateBps: maxBitrateBps, profileLevelId: codec === 'H264' ? profileLevelId : undefined });
   return {
     remoteAddress: p.remoteAddress,
     remotePort: p.remotePort,
@@ -215,6 +218,11 @@ export class VideoLeg {
   update(changes: Partial<VideoLegParams>): { formatChanged: boolean } {
     const merged: VideoLegParams = { ...this.params, ...changes, h264: { ...this.params.h264, ...changes.h264 }, feedback: { ...this.params.feedback, ...changes.feedback } };
     if (changes.remotePort !== undefined && changes.remoteRtcpPort === undefined) merged.remoteRtcpPort = undefined;
+    // A new format without a size gets that format's default size (CIF for H.263/H.261).
+    if (changes.codec !== undefined && changes.codec !== this.params.codec && changes.width === undefined && changes.height === undefined) {
+      merged.width = undefined;
+      merged.height = undefined;
+    }
     const next = checkVideoLegParams(merged);
     const prev = this.params;
     this.endpoint.update({ remote: transportOf(next), payloadTypes: [next.payloadType] });
