@@ -183,7 +183,15 @@ export class SipCallLeg implements ParticipantSignalling {
     const capabilities = this.ctx.capabilities ?? DEFAULT_CODECS;
     const kinds: MediaKind[] = this.plan ? acceptedKinds(this.plan) : (['audio', 'video'] as const).filter((k) => capabilities.some((c) => c.kind === k));
     try {
-      for (const kind of kinds) this.held.set(kind, await this.ctx.ports.allocate());
+      for (const kind of [...kinds].sort((a, b) => Number(b === 'audio') - Number(a === 'audio'))) {
+        try {
+          this.held.set(kind, await this.ctx.ports.allocate());
+        } catch (err) {
+          // Video is dropped (m=video answered with port 0) rather than the call, when audio has its ports.
+          if (!(err instanceof MediaPortsExhaustedError) || kind !== 'video' || this.held.size === 0) throw err;
+          this.ctx.logger.warn({ callId: call.callId, ...errorFields(err) }, 'no RTP ports left for video: the SIP call is audio only');
+        }
+      }
     } catch (err) {
       if (!(err instanceof MediaPortsExhaustedError)) throw err;
       this.ctx.logger.warn({ callId: call.callId, ...errorFields(err) }, 'no RTP ports left');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import type { LegAllocation, VideoLegParams, VideoPayloadFormat } from '@mcu/media-mixer';
+import { PortRangeExhaustedError, type LegAllocation, type VideoLegParams, type VideoPayloadFormat } from '@mcu/media-mixer';
 import { getTag, getTo, UserAgentCore } from '@mcu/sip';
 import { parse } from 'sdp-transform';
 import { ConferenceManager, type ConferenceLogger } from '../conference/conference-manager';
@@ -29,8 +29,11 @@ class RecordingPlane implements SipMediaPlane {
   readonly released: string[] = [];
   private readonly listeners = new Set<(participantId: string) => void>();
   private next = 0;
+  /** Port pairs the fake range holds. */
+  capacity = 100;
 
   allocate = async (): Promise<LegAllocation> => {
+    if (this.allocations.length - this.released.length >= this.capacity) throw new PortRangeExhaustedError('RTP port range exhausted');
     const legId = `leg-${++this.next}`;
     const allocation = { legId, localAddress: '127.0.0.1', localPort: 41_000 + 2 * this.next, localRtcpPort: 41_001 + 2 * this.next, release: () => void this.released.push(legId) };
     this.allocations.push(allocation);
@@ -185,6 +188,19 @@ describe('SIP video: m=video legs, picture_fast_update both ways', () => {
     expect(plane.allocations).toHaveLength(1);
     await until(() => plane.of('connect').length === 1);
     expect(plane.of('connectVideo')).toEqual([]);
+  });
+
+  it('answers audio only when the range has a pair for audio but none for video, and 503 when it has none', async () => {
+    await start(['H264']);
+    plane.capacity = 1;
+    const { answer } = await call(avOffer(H264_OFFER));
+    expect(answer.media[0]?.port).toBe(plane.allocations[0]?.localPort);
+    expect(answer.media[1]?.port).toBe(0);
+    const r = await room();
+    const id = `call-${randomUUID()}`;
+    phone.send({ method: 'INVITE', user: r.number, callId: id, body: avOffer(H264_OFFER) });
+    expect((await phone.final(id, 'INVITE')).status).toBe(503);
+    expect(plane.allocations).toHaveLength(1);
   });
 
   it('suspends the video leg when a re-INVITE declines video, and frees both port pairs on BYE', async () => {
