@@ -33,7 +33,7 @@ class RecordingPlane implements SipMediaPlane {
   capacity = 100;
 
   allocate = async (): Promise<LegAllocation> => {
-    if (this.allocations.length - this.released.length >= this.capacity) throw new PortRangeExhaustedError('RTP port range exhausted');
+    if (this.allocations.length - this.released.length >= this.capacity) throw new PortRangeExhaustedError(41_000, 41_001, 'every pair in use');
     const legId = `leg-${++this.next}`;
     const allocation = { legId, localAddress: '127.0.0.1', localPort: 41_000 + 2 * this.next, localRtcpPort: 41_001 + 2 * this.next, release: () => void this.released.push(legId) };
     this.allocations.push(allocation);
