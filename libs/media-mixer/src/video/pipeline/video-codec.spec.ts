@@ -78,10 +78,15 @@ describe('VideoEncoder and VideoDecoder (real ffmpeg)', () => {
     return dec;
   }
 
-  /** Feeds `count` pictures every `paceMs`, numbered from `from` (rtpTimestamp = k·TICK). */
+  /**
+   * Feeds `count` pictures every `paceMs`, numbered from `from` (rtpTimestamp = k·TICK). From 0, it
+   * waits after two pictures until the first comes out: an encoder still starting (slow on a busy
+   * machine) would otherwise drop pictures, as it should for live video.
+   */
   async function feed(enc: VideoEncoder, picture: RawPicture, from: number, count: number, paceMs = 10): Promise<void> {
     for (let k = from; k < from + count; k++) {
       enc.encode(picture, k * TICK);
+      if (k === 1) await waitFor('the encoder to start', () => enc.stats().framesOut >= 1);
       await sleep(paceMs);
     }
   }
@@ -158,6 +163,7 @@ describe('VideoEncoder and VideoDecoder (real ffmpeg)', () => {
     for (let k = 0; k < 12; k++) {
       for (let row = 0; row < 180; row++) striped.data.fill(row % 16 < 8 ? 200 : 30, row * 320 + ((k * 8) % 320), row * 320 + ((k * 8) % 320) + 64);
       enc.encode({ ...striped, data: Buffer.from(striped.data) }, k * TICK);
+      if (k === 1) await waitFor('the encoder to start', () => frames.length >= 1);
       await sleep(10);
     }
     await waitFor('coded pictures', () => frames.length >= 12);

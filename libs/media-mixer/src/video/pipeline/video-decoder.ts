@@ -92,6 +92,8 @@ export class VideoDecoder {
       logger: options.logger,
       initialBackoffMs: options.initialBackoffMs,
       maxBackoffMs: options.maxBackoffMs,
+      // A decoder this far behind (seconds of video) freezes the tile; dropping restarts at a key frame.
+      maxStdinBufferOctets: 2 * 1024 * 1024,
       onStdout: (chunk) => this.onStdout(chunk),
       onStderrLine: (line) => {
         // Some decoders print warnings at error level (H.261: "warning: first frame is no keyframe").

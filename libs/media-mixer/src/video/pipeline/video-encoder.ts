@@ -246,6 +246,8 @@ export class VideoEncoder {
       name: `video encoder ${this.options.name} #${id}`,
       logger: this.options.logger,
       restart: false,
+      // Video stays live: an encoder more than 8 pictures behind loses pictures instead of adding delay.
+      maxStdinBufferOctets: this.pictureOctets * 8,
       onStdout: (chunk) => this.onStdout(inst, chunk),
       onExit: (info) => this.onExit(inst, info),
     });
@@ -316,6 +318,8 @@ export class VideoEncoder {
     }
     if (active) for (const coded of active.held.splice(0)) this.emit(coded);
     this.spawnStandby();
+    // The request is still unserved: ask again, which the limiter serves when its second has passed.
+    if (next && active && !active.dead && this.limiter.request()) this.startHandover();
   }
 
   private switchToNext(): void {
@@ -386,11 +390,7 @@ export class VideoEncoder {
     if (!inst.produced) this.failures++;
     if (inst === this.next) {
       this.abandonHandover('the new encoder died');
-      if (this.active && !this.active.dead) {
-        // The key frame request stays unserved: try again after the backoff.
-        this.scheduleReplacement();
-        return;
-      }
+      if (this.active && !this.active.dead) return;
     }
     if (inst === this.active || !this.active || this.active.dead) {
       if (this.next) {
@@ -409,7 +409,8 @@ export class VideoEncoder {
     this.replaceTimer = setTimeout(() => {
       this.replaceTimer = undefined;
       if (this.closed || this.next) return;
-      this.counters.restarts++;
+      // A replacement of a dead encoder is a restart; a retried handover is not.
+      if (!this.active || this.active.dead) this.counters.restarts++;
       this.options.logger.info({ name: this.options.name, delayMs: delay }, 'video encoder replaced');
       this.next = this.takeStandby();
       this.handoverFromSeq = undefined;
