@@ -196,6 +196,7 @@ describe('MediaEngine video rooms over loopback', () => {
       return p !== undefined && near(p, auto[0], RED) && near(p, auto[1], BLUE);
     }, 15000, 'auto layout');
 
+    const keyframesBefore = engine.videoStats(viewer.legId).keyframesSent;
     // Speaker layout: nobody spoke, so the first to join (red) is the large tile.
     engine.setLayout('room', { layout: 'speaker', selfView: false });
     expect(engine.layoutOf('room')).toEqual({ layout: 'speaker', selfView: false });
@@ -205,6 +206,8 @@ describe('MediaEngine video rooms over loopback', () => {
       return p !== undefined && near(p, speaker[0], RED) && near(p, speaker[1], BLUE);
     }, 15000, 'speaker layout');
 
+    expect(engine.videoRoomStats('room')?.encoders).toBe(1);
+    expect(engine.videoStats(viewer.legId).keyframesSent).toBe(keyframesBefore);
     const packets = viewer.p.received;
     const ourSsrc = engine.videoStats(viewer.legId).ssrc;
     expect(new Set(packets.map((r) => r.ssrc))).toEqual(new Set([ourSsrc]));
@@ -264,7 +267,9 @@ describe('MediaEngine video rooms over loopback', () => {
       longestGapMs = Math.max(longestGapMs, packets[i].at - packets[i - 1].at);
     }
     expect(longestGapMs).toBeLessThan(1000);
-    expect(engine.videoRoomStats('room')).toMatchObject({ decoders: 2 });
+    // The viewer's encoder took the new views: no other encoder, no extra key frame.
+    expect(engine.videoRoomStats('room')).toMatchObject({ decoders: 2, encoders: 1 });
+    expect(engine.videoStats(viewer.legId).keyframesSent).toBe(1);
   });
 
   it('shows an audio-only participant as a placeholder tile, and shares one encoder between receivers with the same view', async () => {
@@ -295,6 +300,19 @@ describe('MediaEngine video rooms over loopback', () => {
     engine.setLayout('room', { layout: 'auto', selfView: false });
     await until(() => engine.videoRoomStats('room')?.encoders === 3, 5000, 'two new encoders');
     await until(() => engine.videoRoomStats('room')?.encoders === 2, 8000, 'the unused encoder stopped');
+    for (const v of [a, b]) {
+      const own = computeLayout({
+        layout: 'auto', width: W, height: H, selfView: false, viewerId: v.legId,
+        participants: [audioOnly, red.legId, a.legId, b.legId].map((id) => ({ id, name: id, hasVideo: id === red.legId })),
+      });
+      // Three tiles: the third is centred in the bottom row, so its left end is black.
+      expect(own.map((t) => t.participantId)).toEqual([audioOnly, red.legId, v === a ? b.legId : a.legId]);
+      const leftEnd = { participantId: null, x: 0, y: own[2].y, w: own[2].x, h: own[2].h };
+      await until(() => {
+        const p = v.p.latest();
+        return p !== undefined && near(p, own[1], RED) && near(p, own[2], PLACEHOLDER_COLOUR) && near(p, leftEnd, { y: 16, u: 128, v: 128 });
+      }, 5000, 'own view after the split');
+    }
   });
 
   it('turns an audio participant\'s placeholder into its camera when its video leg starts, on the same encoder', async () => {

@@ -105,9 +105,12 @@ export interface VideoRoomStats {
 
 /** One distinct output: a view in one codec, size and bitrate, and its encoder. */
 interface EncodeGroup {
-  readonly key: string;
-  readonly viewKey: string;
-  readonly tiles: readonly Tile[];
+  /** `paramsKey#viewKey`; changes when the group is re-keyed to its receivers' new view. */
+  key: string;
+  /** Codec, size, bitrate, frame rate, payload limit, H.264 mode and profile: what the encoder was started with. */
+  readonly paramsKey: string;
+  viewKey: string;
+  tiles: readonly Tile[];
   readonly width: number;
   readonly height: number;
   /** Pictures/s fed to the encoder (the receiver's `frameRate`, at most the room's 25). */
@@ -116,6 +119,16 @@ interface EncodeGroup {
   /** Frames the encoder delivered (0: its next frame is its first, a key frame). */
   framesOut: number;
   emptySince: number | undefined;
+}
+
+/** What a receiver should get this tick. */
+interface Target {
+  readonly key: string;
+  readonly paramsKey: string;
+  readonly viewKey: string;
+  readonly tiles: readonly Tile[];
+  readonly params: Readonly<CheckedVideoLegParams>;
+  readonly receivers: LegState[];
 }
 
 /** A video leg and what the room keeps for it. */
@@ -148,6 +161,7 @@ export class VideoRoom {
   private readonly failing = new Set<string>();
   private counters = { ticks: 0, errors: 0, views: 0, busyMs: 0 };
   private closed = false;
+  private groupCount = 0;
   private closing: Promise<void> | undefined;
   private readonly retiring = new Set<Promise<void>>();
 
@@ -388,8 +402,8 @@ export class VideoRoom {
     const speaker = this.opts.activeSpeaker();
     const layout = this.opts.layout() ?? DEFAULT_ROOM_LAYOUT;
 
-    // Lay out every receiver's view and find its group.
-    const used = new Set<EncodeGroup>();
+    // Lay out every receiver's view.
+    const targets = new Map<string, Target>();
     for (const [id, s] of this.legs) {
       if (!s.leg.receiving) continue;
       this.guard(id, () => {
@@ -403,18 +417,36 @@ export class VideoRoom {
           viewerId: s.audioLegId ?? id,
           activeSpeakerId: speaker,
         });
-        const group = this.groupFor(p, tiles);
-        if (s.current === group) s.pending = undefined;
-        else if (s.pending !== group || now - s.pendingAskedAt >= PENDING_RETRY_MS) {
-          // A fresh encoder starts with a key frame; an existing one is asked (again, if its key
-          // frame has not come after a while).
-          s.pending = group;
-          s.pendingAskedAt = now;
-          if (group.framesOut > 0) group.encoder.requestKeyframe();
-        }
-        if (s.current) used.add(s.current);
-        if (s.pending) used.add(s.pending);
+        const paramsKey = paramsKeyOf(p);
+        const viewKey = `${p.width}x${p.height}|${layoutKey(tiles)}`;
+        const key = `${paramsKey}#${viewKey}`;
+        const target = targets.get(key);
+        if (target) target.receivers.push(s);
+        else targets.set(key, { key, paramsKey, viewKey, tiles, params: p, receivers: [s] });
       });
+    }
+    this.rekeyGroups(targets);
+
+    // Find each receiver's group; a receiver that changes group switches at the group's next key frame.
+    const used = new Set<EncodeGroup>();
+    for (const target of targets.values()) {
+      this.guard(`target ${target.viewKey}`, () => {
+        const group = this.groups.get(target.key) ?? this.createGroup(target);
+        for (const s of target.receivers) {
+          if (s.current === group) s.pending = undefined;
+          else if (s.pending !== group || now - s.pendingAskedAt >= PENDING_RETRY_MS) {
+            // A fresh encoder starts with a key frame; an existing one is asked (again, if its key
+            // frame has not come after a while).
+            s.pending = group;
+            s.pendingAskedAt = now;
+            if (group.framesOut > 0) group.encoder.requestKeyframe();
+          }
+        }
+      });
+    }
+    for (const s of this.legs.values()) {
+      if (s.current) used.add(s.current);
+      if (s.pending) used.add(s.pending);
     }
 
     // Compose each distinct view once and feed the groups that show it.
@@ -480,19 +512,44 @@ export class VideoRoom {
     return own ?? this.opts.displayName(participantId) ?? '';
   }
 
-  /** The group of a receiver's output, created (its encoder spawned) on first use. */
-  private groupFor(p: Readonly<CheckedVideoLegParams>, tiles: readonly Tile[]): EncodeGroup {
+  /**
+   * A view change that moves all the receivers of a group together (a join, a leave, a layout
+   * change, in the common case) does not need another encoder: the group takes the new view and
+   * its encoder simply gets the new pictures, with no key frame and no switch. A group is re-keyed
+   * when nobody wants its old view any more and every receiver it serves wants the same new one.
+   */
+  private rekeyGroups(targets: ReadonlyMap<string, Target>): void {
+    for (const target of targets.values()) {
+      if (this.groups.has(target.key)) continue;
+      for (const group of this.groups.values()) {
+        if (group.paramsKey !== target.paramsKey || targets.has(group.key)) continue;
+        let members = 0;
+        let all = true;
+        for (const s of this.legs.values()) {
+          if (s.current !== group) continue;
+          members++;
+          if (!target.receivers.includes(s)) all = false;
+        }
+        if (members === 0 || !all) continue;
+        this.groups.delete(group.key);
+        group.key = target.key;
+        group.viewKey = target.viewKey;
+        group.tiles = target.tiles;
+        this.groups.set(group.key, group);
+        break;
+      }
+    }
+  }
+
+  /** A new group for a target, its encoder spawned (its first picture is a key frame). */
+  private createGroup(target: Target): EncodeGroup {
+    const p = target.params;
     const frameRate = Math.min(VIDEO_FRAME_RATE, p.frameRate);
-    const bitrateBps = encoderBitrateBps({ tiasBps: p.maxBitrateBps, frameRate, maxPayloadSize: p.maxPayloadOctets });
-    const viewKey = `${p.width}x${p.height}|${layoutKey(tiles)}`;
-    const h264 = p.codec === 'H264' ? `|m${p.h264.packetizationMode}|${p.h264.profileLevelId}` : '';
-    const key = `${viewKey}|${p.codec}|${bitrateBps}|${frameRate}fps|${p.maxPayloadOctets}${h264}`;
-    const existing = this.groups.get(key);
-    if (existing) return existing;
     const group: EncodeGroup = {
-      key,
-      viewKey,
-      tiles,
+      key: target.key,
+      paramsKey: target.paramsKey,
+      viewKey: target.viewKey,
+      tiles: target.tiles,
       width: p.width,
       height: p.height,
       frameRate,
@@ -506,21 +563,21 @@ export class VideoRoom {
       width: p.width,
       height: p.height,
       frameRate,
-      bitrateBps,
+      bitrateBps: bitrateOf(p),
       profileLevelId: p.codec === 'H264' ? p.h264.profileLevelId : undefined,
       packetizationMode: p.codec === 'H264' ? p.h264.packetizationMode : undefined,
       maxPayloadOctets: p.maxPayloadOctets,
-      name: `${this.roomId} ${p.codec} ${p.width}x${p.height} #${this.groups.size}`,
+      name: `${this.roomId} ${p.codec} ${p.width}x${p.height} #${++this.groupCount}`,
       logger: this.opts.logger,
       clock: this.now,
       onFrame: (frame) => this.onEncodedFrame(group, frame),
     });
-    this.groups.set(key, group);
+    this.groups.set(group.key, group);
     return group;
   }
 
   private onEncodedFrame(group: EncodeGroup, frame: EncodedVideoFrame): void {
-    if (this.groups.get(group.key) !== group) return;
+    if (this.groups.get(group.key) !== group) return; // retired
     group.framesOut++;
     // An encoder's first picture is a key frame whatever the splitter could tell from its header.
     const decodable = frame.keyframe || group.framesOut === 1;
@@ -583,4 +640,15 @@ export class VideoRoom {
       this.opts.logger.error({ roomId: this.roomId, what, ...errorFields(err) }, 'video room step failed (later failures only counted)');
     }
   }
+}
+
+/** The receiver's output bitrate, bit/s. */
+function bitrateOf(p: Readonly<CheckedVideoLegParams>): number {
+  return encoderBitrateBps({ tiasBps: p.maxBitrateBps, frameRate: Math.min(VIDEO_FRAME_RATE, p.frameRate), maxPayloadSize: p.maxPayloadOctets });
+}
+
+/** Everything an encoder is started with, as a string: receivers with equal keys can share one. */
+function paramsKeyOf(p: Readonly<CheckedVideoLegParams>): string {
+  const h264 = p.codec === 'H264' ? `|m${p.h264.packetizationMode}|${p.h264.profileLevelId}` : '';
+  return `${p.codec}|${p.width}x${p.height}|${bitrateOf(p)}|${Math.min(VIDEO_FRAME_RATE, p.frameRate)}fps|${p.maxPayloadOctets}${h264}`;
 }
