@@ -3,7 +3,8 @@
  * endpoint (`@mcu/h323`, H.245 video capabilities and OpenLogicalChannels):
  * - two H.323 video callers in one room, one H.263 (RFC 2190) with a yellow camera, one H.264 (H.241,
  *   single NAL unit mode) with a blue one: each gets video both ways in its own codec and decodes a
- *   composite that shows the other's colour where `computeLayout` puts it;
+ *   composite that shows the other's colour where `computeLayout` puts it, and H.245 videoFastUpdatePicture
+ *   from either brings it a key frame within 500 ms;
  * - with SIP: an H.323 caller (H.264, then H.263) with a yellow camera, a SIP camera sending blue and a
  *   SIP viewer receiving H.264. Then:
  * - H.245 negotiates video both ways in the caller's codec, on the caller's second port pair;
@@ -13,6 +14,7 @@
  *   and sees the SIP camera's blue in its tile.
  * Needs the MCU's video media plane; until that exists the tests fail at the negotiation step, saying so.
  */
+import { performance } from 'node:perf_hooks';
 import { H323Endpoint, h245SessionPorts, type H323VideoChannel, type OutgoingCall, type VideoCapabilityDescription } from '@mcu/h323';
 import { killAllChildren } from './support/child-registry';
 import { H323VideoPeer, type PeerPicture } from './support/h323-video-peer';
@@ -33,6 +35,8 @@ const VIEWER_WIDTH = 640;
 const VIEWER_HEIGHT = 360;
 /** How long pictures may take to show once everyone is in (decoders start on a key frame). */
 const PICTURE_MS = 20_000;
+/** The issue's bound from a key frame request (here H.245 videoFastUpdatePicture) to the IDR. */
+const VFU_BOUND_MS = 500;
 
 interface Variant {
   readonly name: string;
@@ -141,7 +145,7 @@ describe('H.323 video legs (own H.323 endpoint, real ffmpeg)', () => {
     ];
   }
 
-  it('two H.323 video callers (H.263 and H.264) in one room: each decodes the composite with the other’s camera as a tile', async () => {
+  it('two H.323 video callers (H.263 and H.264) in one room: each decodes the composite with the other’s camera as a tile; videoFastUpdatePicture brings a key frame within 500 ms', async () => {
     const room = await rest.createRoom({ name: 'H.323 video pair', number: '7940' });
     const yellow = await callWithVideo(room, 'h263-yellow', 'yellow', { codec: 'h263', maxBitRate: 5000, qcifMPI: 1, cifMPI: 1 });
     await rosterHas(room, 1);
@@ -156,6 +160,24 @@ describe('H.323 video legs (own H.323 endpoint, real ffmpeg)', () => {
     const view = (viewerId: string): ExpectedView => ({ layout: 'auto', width: 352, height: 288, participants: members, viewerId });
     const problems = (await Promise.all([callerSees(yellow, view('yellow'), 'the H.264 caller’s blue'), callerSees(blue, view('blue'), 'the H.263 caller’s yellow')])).flat();
     if (problems.length > 0) throw new Error(`${problems.join('\n')}\n${videoLog()}`);
+
+    // videoFastUpdatePicture from each caller brings a key frame of its composite within 500 ms (twice each,
+    // away from periodic key frames and the encoder's 1 s limit).
+    const delays: string[] = [];
+    for (const caller of [blue, yellow]) {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        await waitFor(`1.5 s without a key frame at ${caller.peer.options.label}`, async () => {
+          const last = caller.peer.keyframes.at(-1) ?? 0;
+          return performance.now() - last >= 1500 ? true : undefined;
+        }, 100, 100);
+        const sentAt = performance.now();
+        expect(caller.call.requestVideoFastUpdate()).toBe(true);
+        const at = await caller.peer.keyframeAfter(sentAt, 3000);
+        const ms = at === undefined ? Infinity : at - sentAt;
+        if (ms > VFU_BOUND_MS) delays.push(`${caller.peer.options.label}: videoFastUpdatePicture → key frame ${at === undefined ? 'none within 3 s' : `${Math.round(ms)} ms`}`);
+      }
+    }
+    if (delays.length > 0) throw new Error(`${delays.join('\n')}\n${yellow.peer.describe()}\n${blue.peer.describe()}\n${videoLog()}`);
     yellow.call.hangUp('normal');
     blue.call.hangUp('normal');
     await waitFor(`room ${room.number} to be empty`, async () => ((await rest.participants(room.id)).length === 0 ? true : undefined), 100, 100);

@@ -59,6 +59,8 @@ export class H323VideoPeer {
   /** Camera packets forwarded to the MCU. */
   packetsOut = 0;
   readonly payloadTypes = new Set<number>();
+  /** When each key frame (H.264 IDR, H.263 INTRA picture) from the MCU was complete, `performance.now()` ms. */
+  readonly keyframes: number[] = [];
   private camera: FfmpegChild | undefined;
   private decoder: FfmpegChild | undefined;
   private depacketizer: H264Depacketizer | Rfc2190Depacketizer | undefined;
@@ -142,6 +144,17 @@ export class H323VideoPeer {
     this.decoder.child.stdin?.on('error', () => undefined);
   }
 
+  /** The first key frame completed after `afterMs` (`performance.now()`), polled every 20 ms for at most `timeoutMs`. */
+  async keyframeAfter(afterMs: number, timeoutMs: number): Promise<number | undefined> {
+    const rounds = Math.ceil(timeoutMs / 20);
+    for (let i = 0; i < rounds && !this.closed; i++) {
+      const at = this.keyframes.find((t) => t > afterMs);
+      if (at !== undefined) return at;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return this.keyframes.find((t) => t > afterMs);
+  }
+
   /** The latest decoded picture of the composite. */
   get latestPicture(): PeerPicture | undefined {
     return this.latest;
@@ -201,6 +214,7 @@ export class H323VideoPeer {
 
   private onFrame(frame: EncodedVideoFrame): void {
     this.framesIn++;
+    if (frame.keyframe) this.keyframes.push(performance.now());
     const stdin = this.decoder?.child.stdin;
     if (!stdin || stdin.destroyed || !this.decoder?.running) return;
     stdin.write(this.receiveCodec === 'H264' ? withTrailingDelimiter(frame.data) : frame.data);
