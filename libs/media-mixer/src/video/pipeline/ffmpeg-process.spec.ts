@@ -1,3 +1,5 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { MediaLogger } from '../../media-logger';
 import { FfmpegExitInfo, FfmpegProcess, liveFfmpegChildCount } from './ffmpeg-process';
 
@@ -151,4 +153,72 @@ describe('FfmpegProcess (real ffmpeg)', () => {
     await p.stop();
     expect(pidAlive(pid)).toBe(false);
   });
+});
+
+/** A Node process that loads FfmpegProcess from source (compiled on the fly with swc) and starts one child. */
+const OWNER_SCRIPT = `
+const fs = require('fs');
+const swc = require('@swc/core');
+require.extensions['.ts'] = (module, filename) => {
+  const { code } = swc.transformSync(fs.readFileSync(filename, 'utf8'), {
+    filename, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' },
+  });
+  module._compile(code, filename);
+};
+const { FfmpegProcess } = require(process.argv[1]);
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+const p = new FfmpegProcess({ ffmpegPath: '/usr/bin/ffmpeg', args: JSON.parse(process.argv[2]), name: 'owned', logger: silent, onStdout() {} });
+process.stdout.write(String(p.pid) + '\\n');
+if (process.argv[3] === 'exit') setTimeout(() => process.exit(0), 200);
+else setInterval(() => undefined, 1000);
+`;
+
+/** The pid is gone or a zombie (an orphan nobody reaps in a container without init is still dead). */
+function pidDead(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true;
+  }
+}
+
+describe('FfmpegProcess children do not outlive their owner', () => {
+  const owners: ChildProcess[] = [];
+  const ffmpegPids: number[] = [];
+  afterEach(() => {
+    for (const o of owners.splice(0)) if (o.exitCode === null && o.signalCode === null) o.kill('SIGKILL');
+    for (const pid of ffmpegPids.splice(0)) if (!pidDead(pid)) process.kill(pid, 'SIGKILL');
+  });
+
+  async function startOwner(mode: 'exit' | 'stay', args: readonly string[]): Promise<{ owner: ChildProcess; ffmpegPid: number }> {
+    const owner = spawn(process.execPath, ['-e', OWNER_SCRIPT, require.resolve('./ffmpeg-process.ts'), JSON.stringify(args), mode], {
+      cwd: process.cwd(),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    owners.push(owner);
+    let out = '';
+    owner.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    await waitFor('the owner to report its ffmpeg pid', () => out.includes('\n'), 15000);
+    const ffmpegPid = Number(out.trim());
+    expect(Number.isInteger(ffmpegPid) && ffmpegPid > 0).toBe(true);
+    ffmpegPids.push(ffmpegPid);
+    return { owner, ffmpegPid };
+  }
+
+  it('an owner that exits kills its ffmpeg children (exit hook)', async () => {
+    // This ffmpeg neither reads stdin nor writes stdout: only the exit hook can end it.
+    const selfRunning = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'color=c=black:s=16x16:r=5', '-f', 'null', '-'];
+    const { owner, ffmpegPid } = await startOwner('exit', selfRunning);
+    await waitFor('the owner to exit', () => owner.exitCode !== null, 10000);
+    expect(owner.exitCode).toBe(0);
+    await waitFor('ffmpeg to be gone', () => pidDead(ffmpegPid));
+  }, 30000);
+
+  it('an owner killed outright leaves ffmpeg without stdin, and ffmpeg ends', async () => {
+    const { owner, ffmpegPid } = await startOwner('stay', ECHO_ARGS);
+    expect(pidDead(ffmpegPid)).toBe(false);
+    owner.kill('SIGKILL');
+    await waitFor('ffmpeg to be gone', () => pidDead(ffmpegPid));
+  }, 30000);
 });
