@@ -105,7 +105,7 @@ describe('video compositing through the MCU (SIP cameras and viewers, real ffmpe
     const latest = viewer.receiver.latestPicture;
     const detail = latest
       ? `latest picture (#${latest.index}, saved as ${savePicture(latest.picture, `video-${viewer.options.label}`)}):\n  ${check(latest).join('\n  ')}`
-      : 'no picture was decoded at all';
+      : `no picture was decoded at all (${viewer.receiver.arrivals.length} video RTP packets arrived)`;
     throw new Error(
       `${viewer.options.label}: no decoded picture showed ${what} within ${timeoutMs} ms; ${detail}\n` +
         `SDP answer to the viewer:\n${viewer.answer.sdp}\n${viewer.receiver.describe()}\n${videoLogExcerpt()}`,
@@ -149,7 +149,7 @@ describe('video compositing through the MCU (SIP cameras and viewers, real ffmpe
     it('1. colour test: the viewer decodes red, green and blue in the auto layout tiles (2×2, join order, no self view)', async () => {
       expect(viewer.answer).toMatchObject({ encoding: 'H264', direction: 'sendonly' });
       const seen = await pictureWhere(viewer, 'red, green, blue in the auto layout', (p) => viewProblems(p.picture, view('auto')), FIRST_PICTURE_MS);
-      console.log(`colour test: ${describeTiles(seen.picture, view('auto'))} (picture #${seen.index})`);
+      console.log(`colour test: ${describeTiles(seen.picture, view('auto'))} (picture #${seen.index}); viewer: ${viewer.startupFigures()}; key frames at ${viewer.receiver.keyframes.map((k) => Math.round(k.completedAt - viewer.answeredAt)).join(', ')} ms`);
       // The three cameras' tiles: 2×2 grid with the third centred in the bottom row.
       expect(viewProblems(seen.picture, view('auto'))).toEqual([]);
     });

@@ -143,8 +143,9 @@ export class VideoReceiver {
       stdoutPipe: true,
       args: [
         '-hide_banner', '-loglevel', 'info',
-        // Low delay: no probing beyond the first octets, no frame threading, no input buffering.
-        '-probesize', '32', '-analyzeduration', '0', '-fflags', 'nobuffer', '-flags', 'low_delay', '-threads', '1',
+        // Low delay: no probing beyond the first octets, no frame threading. Not `-fflags nobuffer`:
+        // it drops the packets read while probing, i.e. the first key frame.
+        '-probesize', '32', '-analyzeduration', '0', '-flags', 'low_delay', '-threads', '1',
         ...input, '-i', 'pipe:0',
         '-an', '-vf', `scale=${full.width}:${full.height}`, '-pix_fmt', 'rgb24', '-fps_mode', 'passthrough',
         '-f', 'rawvideo', 'pipe:1',
@@ -167,6 +168,9 @@ export class VideoReceiver {
   get latestPicture(): DecodedPicture | undefined {
     return this.latest;
   }
+
+  /** When the first picture came out of the decoder, `performance.now()` ms. */
+  firstPictureAt: number | undefined;
 
   /** Number of pictures decoded so far. */
   get picturesDecoded(): number {
@@ -343,6 +347,7 @@ export class VideoReceiver {
       const picture: RgbPicture = { width: this.options.width, height: this.options.height, data: all.subarray(0, size) };
       all = all.subarray(size);
       this.latest = { picture, at, index: this.decodedCount++ };
+      this.firstPictureAt ??= at;
       const latest = this.latest;
       const ready = this.waiters.filter((w) => w.predicate(latest));
       if (ready.length > 0) {

@@ -3,6 +3,7 @@
  * {@link VideoReceiver}, which records, depacketizes and decodes what the MCU sends and can send it
  * PLIs at the RTCP port of the MCU's answer.
  */
+import { performance } from 'node:perf_hooks';
 import { startVideoCall, VideoAnswer, VideoCall } from './video-call';
 import { TestVideoCodec, VideoReceiver } from './video-receiver';
 import { LOOPBACK } from './ports';
@@ -28,7 +29,16 @@ export class Viewer {
     readonly call: VideoCall,
     /** The MCU's SDP answer for video. */
     readonly answer: VideoAnswer,
+    /** When the 200 OK was read, `performance.now()` ms. */
+    readonly answeredAt: number,
   ) {}
+
+  /** First RTP packet, first key frame and first decoded picture, in ms after the 200 OK (for logs). */
+  startupFigures(): string {
+    const r = this.receiver;
+    const ms = (t: number | undefined) => (t === undefined ? 'none' : `${Math.round(t - this.answeredAt)} ms`);
+    return `first RTP ${ms(r.arrivals[0])}, first key frame ${ms(r.keyframes[0]?.completedAt)}, first picture ${ms(r.firstPictureAt)} after the 200 OK`;
+  }
 
   /**
    * Opens the receiver, dials the room and waits for the 200 OK.
@@ -49,13 +59,14 @@ export class Viewer {
         direction: 'recvonly',
       });
       const answer = await call.answer();
+      const answeredAt = performance.now();
       if (answer.port === 0 || answer.direction === 'recvonly' || answer.direction === 'inactive') {
         throw new Error(
           `${options.label}: the MCU does not send us ${options.codec} video (port ${answer.port}, direction ${answer.direction}); SDP answer:\n${answer.sdp}`,
         );
       }
       receiver.setRemote(answer.address || LOOPBACK, answer.port, answer.rtcpPort);
-      return new Viewer(options, receiver, call, answer);
+      return new Viewer(options, receiver, call, answer, answeredAt);
     } catch (err) {
       await call?.kill();
       await receiver.close();
