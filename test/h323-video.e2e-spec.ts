@@ -1,8 +1,9 @@
 /**
  * H.323 video end to end (issue "Everyone sees the room", what must hold 5), with the project's own H.323
  * endpoint (`@mcu/h323`, H.245 video capabilities and OpenLogicalChannels):
- * - two H.323 video callers in one room, one H.263 (RFC 2190) with a yellow camera, one H.264 (H.241,
- *   single NAL unit mode) with a blue one: each gets video both ways in its own codec and decodes a
+ * - two H.323 video callers in one room, one H.263 (RFC 2190, through H.245) with a yellow camera, one H.264
+ *   (H.241, single NAL unit mode, proposed in Fast Connect) with a blue one: each gets video both ways in its
+ *   own codec and decodes a
  *   composite that shows the other's colour where `computeLayout` puts it, and H.245 videoFastUpdatePicture
  *   from either brings it a key frame within 500 ms;
  * - with SIP: an H.323 caller (H.264, then H.263) with a yellow camera, a SIP camera sending blue and a
@@ -91,8 +92,11 @@ describe('H.323 video legs (own H.323 endpoint, real ffmpeg)', () => {
     videos: H323VideoChannel[];
   }
 
-  /** Calls `room` from a fresh H.323 endpoint of the project with `capability` video and a `colour` camera (decoded at CIF). */
-  async function callWithVideo(room: Room, label: string, colour: 'yellow' | 'blue', capability: VideoCapabilityDescription): Promise<H323Caller> {
+  /**
+   * Calls `room` from a fresh H.323 endpoint of the project with `capability` video and a `colour` camera (decoded
+   * at CIF); with `fastStartVideo` the video is proposed in Fast Connect, else it opens through H.245.
+   */
+  async function callWithVideo(room: Room, label: string, colour: 'yellow' | 'blue', capability: VideoCapabilityDescription, fastStartVideo = false): Promise<H323Caller> {
     const peer = await H323VideoPeer.open({ label, colour, width: 352, height: 288 });
     disposables.push(peer);
     const endpoint = new H323Endpoint(
@@ -106,7 +110,12 @@ describe('H.323 video legs (own H.323 endpoint, real ffmpeg)', () => {
       },
     );
     endpoints.push(endpoint);
-    const call = await endpoint.call({ address: LOOPBACK, port: h323Port }, { localMedia: peer.localMedia, destination: [{ type: 'dialedDigits', value: room.number }], displayName: `H323 ${colour} camera` });
+    const call = await endpoint.call({ address: LOOPBACK, port: h323Port }, {
+      localMedia: peer.localMedia,
+      destination: [{ type: 'dialedDigits', value: room.number }],
+      displayName: `H323 ${colour} camera`,
+      ...(fastStartVideo ? { fastStartVideo: [capability] } : {}),
+    });
     calls.push(call);
     const videos: H323VideoChannel[] = [];
     call.on('video', (channel) => {
@@ -149,13 +158,17 @@ describe('H.323 video legs (own H.323 endpoint, real ffmpeg)', () => {
     const room = await rest.createRoom({ name: 'H.323 video pair', number: '7940' });
     const yellow = await callWithVideo(room, 'h263-yellow', 'yellow', { codec: 'h263', maxBitRate: 5000, qcifMPI: 1, cifMPI: 1 });
     await rosterHas(room, 1);
-    const blue = await callWithVideo(room, 'h264-blue', 'blue', { codec: 'h264', maxBitRate: 5000, profile: 64, level: 36 });
+    // The H.264 caller proposes its video in Fast Connect (Setup), the H.263 one opens it through H.245.
+    const blue = await callWithVideo(room, 'h264-blue', 'blue', { codec: 'h264', maxBitRate: 5000, profile: 64, level: 36 }, true);
     const participants = await rosterHas(room, 2);
     expect(participants.map((p) => p.protocol)).toEqual(['h323', 'h323']);
     const y = await videoBothWays(yellow);
     const b = await videoBothWays(blue);
     expect([y.send.codec, y.receive.codec, b.send.codec, b.receive.codec]).toEqual(['H263', 'H263', 'H264', 'H264']);
     expect(y.receive.payloadType).toBe(34);
+    // Fast Connect numbers: the caller's transmit proposal 201, the MCU's answer to its receive proposal 2.
+    expect([b.send.channelNumber, b.receive.channelNumber]).toEqual([201, 2]);
+    expect(blue.videos).toHaveLength(2);
     const members: CheckedParticipant[] = [{ id: 'yellow', colour: 'yellow' }, { id: 'blue', colour: 'blue' }];
     const view = (viewerId: string): ExpectedView => ({ layout: 'auto', width: 352, height: 288, participants: members, viewerId });
     const problems = (await Promise.all([callerSees(yellow, view('yellow'), 'the H.264 caller’s blue'), callerSees(blue, view('blue'), 'the H.263 caller’s yellow')])).flat();
