@@ -6,6 +6,9 @@
  * Writes never throw: after the child exited, on EPIPE, or while the child's stdin buffer is above
  * the limit (video must stay live, so a late picture is dropped rather than queued), the write is
  * dropped and counted.
+ *
+ * No child outlives the MCU: every live child is in a module-level set killed with SIGKILL on the
+ * process's 'exit' event, and a child of an MCU killed outright sees its stdin close and ends.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { errorFields, MediaLogger } from '../../media-logger';

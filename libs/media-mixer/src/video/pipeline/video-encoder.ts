@@ -199,8 +199,10 @@ export class VideoEncoder {
   /**
    * A receiver asks for a key frame (RTCP PLI/FIR, RFC 4585 §6.3.1 / RFC 5104 §4.3.1; H.245
    * videoFastUpdatePicture; a new receiver). Admitted at most once per second: the IDR comes out of
-   * a handover encoder about 150–250 ms later. A refused request is remembered and served when the
-   * second has passed (on a later `encode`).
+   * the standby encoder after its start-up on the first picture (≈ 50–100 ms with ffmpeg 5.1 on an
+   * idle machine; a picture more for H.263/H.261, which are split at the next start code; ≈ 150 ms
+   * more without a standby). A refused request is remembered and served when the second has passed
+   * (on a later `encode`).
    * @returns true when a handover started now; false when rate-limited or closed.
    */
   requestKeyframe(): boolean {
