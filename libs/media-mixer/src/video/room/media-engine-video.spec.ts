@@ -10,6 +10,7 @@ import { computeLayout, type Tile } from '../layout';
 import { liveFfmpegChildCount } from '../pipeline/ffmpeg-process';
 import { meanYuv, rgbToYuv, type RawPicture } from '../pipeline/raw-picture';
 import type { VideoLegParams } from '../video-leg-params';
+import { parseVp8PayloadDescriptor } from '../rtp-vp8';
 import { VideoTestParticipant, type VideoTestParticipantOptions } from './video-test-participant';
 
 const HOST = '127.0.0.1';
@@ -372,6 +373,29 @@ describe('MediaEngine video rooms over loopback', () => {
       return p !== undefined && q !== undefined && near(p, forVp8[0], RED) && near(q, forH264[0], RED);
     }, 15000, 'red tile in both codecs');
     expect(engine.videoStats(vp8.legId)).toMatchObject({ codec: 'VP8', payloadType: 100 });
+  });
+
+  it('switches a receiver that renegotiates H.264 to VP8 at a VP8 key frame, numbering on', async () => {
+    if (!capabilities.videoEncoders.libvpx) return;
+    const red = await join('room', { colour: 'red' }, { direction: 'recvonly' });
+    const viewer = await join('room', { receive: { width: W, height: H } }, { direction: 'sendonly' });
+    const [tile] = tilesFor(viewer.legId, [red.legId]);
+    await until(() => {
+      const p = viewer.p.latest();
+      return p !== undefined && near(p, tile, RED);
+    }, 15000, 'red tile');
+    engine.updateVideoLeg(viewer.legId, { codec: 'VP8', payloadType: 100 });
+    await until(() => viewer.p.received.filter((r) => r.payloadType === 100).length > 10, 8000, 'VP8 packets');
+    const packets = viewer.p.received;
+    const first = packets.findIndex((r) => r.payloadType === 100);
+    expect(packets.slice(first).every((r) => r.payloadType === 100)).toBe(true);
+    // The first VP8 packet starts a key frame: P bit clear and the start code 9d 01 2a (RFC 6386 §9.1).
+    const { descriptor, length } = parseVp8PayloadDescriptor(packets[first].payload);
+    expect(descriptor.startOfPartition).toBe(true);
+    expect(packets[first].payload[length] & 0x01).toBe(0);
+    expect(packets[first].payload.subarray(length + 3, length + 6).toString('hex')).toBe('9d012a');
+    for (let i = 1; i < packets.length; i++) expect(packets[i].sequenceNumber).toBe((packets[i - 1].sequenceNumber + 1) & 0xffff);
+    expect(engine.videoStats(viewer.legId)).toMatchObject({ codec: 'VP8', payloadType: 100 });
   });
 
   it('sends single NAL unit packets under the payload limit to an H.264 packetization-mode 0 receiver (RFC 6184 §6.2)', async () => {

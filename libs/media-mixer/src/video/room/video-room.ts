@@ -245,10 +245,16 @@ export class VideoRoom {
    */
   updateLeg(legId: string, changes: Partial<VideoLegParams>): void {
     const state = this.get(legId);
+    const before = state.leg.current;
     const { formatChanged } = state.leg.update(changes);
+    const after = state.leg.current;
     if (formatChanged || !state.leg.sending) this.stopDecoder(state);
     if (!state.leg.sending) state.picture = undefined;
-    if (!state.leg.receiving) {
+    // Pictures of another codec or packetization cannot go out in the new one: the receiver waits
+    // for its new group's key frame instead.
+    const outputChanged =
+      before.codec !== after.codec || (after.codec === 'H264' && (before.h264.packetizationMode !== after.h264.packetizationMode || before.maxPayloadOctets !== after.maxPayloadOctets));
+    if (!state.leg.receiving || outputChanged) {
       state.current = undefined;
       state.pending = undefined;
     }

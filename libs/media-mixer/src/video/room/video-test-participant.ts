@@ -60,6 +60,8 @@ export interface ReceivedVideoPacket {
   /** Payload octets and the first payload octet (H.264: the NAL unit or packet type, RFC 6184 §5.2). */
   octets: number;
   firstOctet: number;
+  payloadType: number;
+  payload: Buffer;
 }
 
 /** Options of a `VideoTestParticipant`. */
@@ -196,6 +198,8 @@ export class VideoTestParticipant {
       keyframe,
       octets: packet.payload.length,
       firstOctet: packet.payload[0] ?? 0,
+      payloadType: packet.header.payloadType,
+      payload: packet.payload,
     });
     for (const frame of result.frames) this.decoder?.decode(frame);
   }
