@@ -239,8 +239,9 @@ export class VideoRoom {
   }
 
   /**
-   * Renegotiates a video leg. A new format restarts its decoder (from the camera's next key frame);
-   * its outgoing stream keeps its numbering and moves to the group of its new format at the next tick.
+   * Renegotiates a video leg. A new format restarts its decoder (from the camera's next key frame).
+   * Its outgoing stream keeps its numbering; with a new codec or H.264 packetization it pauses until
+   * the encoder of its new format delivers a key frame, otherwise it moves over at that key frame.
    * @throws InvalidArgumentError for an unknown leg or invalid parameters.
    */
   updateLeg(legId: string, changes: Partial<VideoLegParams>): void {
