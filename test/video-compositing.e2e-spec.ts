@@ -152,6 +152,8 @@ describe('video compositing through the MCU (SIP cameras and viewers, real ffmpe
       console.log(`colour test: ${describeTiles(seen.picture, view('auto'))} (picture #${seen.index}); viewer: ${viewer.startupFigures()}; key frames at ${viewer.receiver.keyframes.map((k) => Math.round(k.completedAt - viewer.answeredAt)).join(', ')} ms`);
       // The three cameras' tiles: 2×2 grid with the third centred in the bottom row.
       expect(viewProblems(seen.picture, view('auto'))).toEqual([]);
+      // The composite comes in the negotiated codec at the default size.
+      expect(viewer.receiver.decodedStream).toEqual({ codec: 'h264', width: WIDTH, height: HEIGHT });
     });
 
     it('2. auto → speaker over REST shows within 2 s; a camera joining and one leaving show, and no RTP gap > 1 s', async () => {
@@ -237,6 +239,7 @@ describe('video compositing through the MCU (SIP cameras and viewers, real ffmpe
         const seen = await pictureWhere(viewer, 'the three cameras in the auto layout', (p) => viewProblems(p.picture, expected), FIRST_PICTURE_MS);
         console.log(`${viewer.options.label}: ${describeTiles(seen.picture, expected)} (picture #${seen.index})`);
         expect(viewProblems(seen.picture, expected)).toEqual([]);
+        expect(viewer.receiver.decodedStream).toEqual({ codec: viewer.options.codec.toLowerCase(), width: WIDTH, height: HEIGHT });
       }
     });
   });

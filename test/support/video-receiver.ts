@@ -116,6 +116,13 @@ export class VideoReceiver {
       this.rtcpReceived++;
     });
     decoder.child.stdout?.on('data', (chunk: Buffer) => this.onDecoderOutput(chunk));
+    const readStreamLine = (chunk: Buffer): void => {
+      this.stderrHead += chunk.toString('utf8');
+      const m = /Input #0[\s\S]*?Stream #0:0: Video: (\w+)[^\n]*?, (\d+)x(\d+)/.exec(this.stderrHead);
+      if (m) this.decodedStream = { codec: m[1], width: Number(m[2]), height: Number(m[3]) };
+      if (m || this.stderrHead.length > 64 * 1024) decoder.child.stderr?.off('data', readStreamLine);
+    };
+    decoder.child.stderr?.on('data', readStreamLine);
   }
 
   /**
@@ -168,6 +175,10 @@ export class VideoReceiver {
   get latestPicture(): DecodedPicture | undefined {
     return this.latest;
   }
+
+  /** Codec and size of the stream as the decoder reported them (its `Input #0` stream line). */
+  decodedStream: { codec: string; width: number; height: number } | undefined;
+  private stderrHead = '';
 
   /** When the first picture came out of the decoder, `performance.now()` ms. */
   firstPictureAt: number | undefined;
