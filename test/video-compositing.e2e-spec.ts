@@ -10,7 +10,8 @@
  *    audio, so the large tile is whoever the layout's fallback picks: any camera is accepted there,
  *    the thumbnails must then be the others in join order); a fourth camera joining and one
  *    leaving show in the picture too, and the viewer's video RTP never pauses longer than 1 s from
- *    the layout change to the end (longest gap between received packets).
+ *    the layout change to the end (longest gap between received packets), keeping one SSRC and
+ *    unbroken sequence numbers.
  * 3. A PLI from the viewer, sent at least 1.5 s after the last key frame it received (the MCU's
  *    periodic key frames are 10 s apart, so none is due), brings an IDR within 500 ms; twice.
  * 4. A VP8 viewer and an H.264 viewer in one room both decode the composite (colour test).
@@ -189,6 +190,9 @@ describe('video compositing through the MCU (SIP cameras and viewers, real ffmpe
           `at +${Math.round(gap.startedAt - gapFrom)} ms of ${Math.round(gapTo - gapFrom)} ms (${gap.packets} packets)`,
       );
       expect(gap.gapMs).toBeLessThanOrEqual(GAP_BOUND_MS);
+      // Through encoder switches the viewer's stream keeps one SSRC and unbroken sequence numbers.
+      const { lostPackets, latePackets } = viewer.receiver.depacketizerStats;
+      expect({ ssrcs: viewer.receiver.ssrcsSeen.size, lostPackets, latePackets }).toEqual({ ssrcs: 1, lostPackets: 0, latePackets: 0 });
     });
 
     it('3. a PLI from the viewer brings an IDR within 500 ms (twice, away from periodic key frames)', async () => {
