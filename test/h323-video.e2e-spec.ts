@@ -13,15 +13,19 @@
  *   camera's), at the positions `computeLayout` gives (auto layout, join order, no self view);
  * - the H.323 caller receives the composite in its codec at the size its channel names (CIF), decodes it,
  *   and sees the SIP camera's blue in its tile.
- * Needs the MCU's video media plane; until that exists the tests fail at the negotiation step, saying so.
+ * Last, tshark's dissection of the call signalling (with the tunnelled H.245: video capabilities, video
+ * OpenLogicalChannels, videoFastUpdatePicture) has no malformed packet (needs the tests before it).
+ * Needs the MCU's video media plane; without it the tests fail at the negotiation step, saying so.
  */
 import { performance } from 'node:perf_hooks';
 import { H323Endpoint, h245SessionPorts, type H323VideoChannel, type OutgoingCall, type VideoCapabilityDescription } from '@mcu/h323';
+import { artifactPath } from './support/artifacts';
 import { killAllChildren } from './support/child-registry';
 import { H323VideoPeer, type PeerPicture } from './support/h323-video-peer';
 import { McuProcess } from './support/mcu-process';
 import { freeTcpPort, LOOPBACK } from './support/ports';
 import { McuRestClient, type Room } from './support/rest-client';
+import { captureUnavailable, malformedPackets, readFields, TsharkCapture } from './support/tshark';
 import { TEST_FFMPEG } from './support/video-ffmpeg';
 import { savePicture, viewProblems, type CheckedParticipant, type ExpectedView } from './support/video-layout-check';
 import type { DecodedPicture } from './support/video-receiver';
@@ -59,9 +63,12 @@ describe('H.323 video legs (own H.323 endpoint, real ffmpeg)', () => {
   const disposables: Array<{ dispose?: () => Promise<void>; close?: () => Promise<void> }> = [];
   const endpoints: H323Endpoint[] = [];
   const calls: OutgoingCall[] = [];
+  let capture: TsharkCapture | undefined;
 
   beforeAll(async () => {
     h323Port = await freeTcpPort();
+    // The call signalling, with the H.245 tunnelled in it (video capabilities, video OLCs, videoFastUpdatePicture).
+    if (!captureUnavailable()) capture = await TsharkCapture.start(`tcp port ${h323Port}`, artifactPath('h323-video', '.pcapng'));
     mcu = await McuProcess.start({ label: 'h323-video', env: { MCU_H323_PORT: String(h323Port), FFMPEG_PATH: TEST_FFMPEG } });
     rest = new McuRestClient(mcu.baseUrl);
   });
@@ -70,6 +77,7 @@ describe('H.323 video legs (own H.323 endpoint, real ffmpeg)', () => {
     for (const call of calls) call.hangUp('normal');
     await Promise.allSettled(disposables.splice(0).map((d) => (d.dispose ? d.dispose() : d.close?.())));
     await Promise.allSettled(endpoints.map((e) => e.close()));
+    await capture?.stop();
     await killAllChildren();
     await mcu?.dispose();
   });
@@ -246,5 +254,17 @@ describe('H.323 video legs (own H.323 endpoint, real ffmpeg)', () => {
     await viewer.leave();
     await peer.close();
     await waitFor(`room ${room.number} to be empty`, async () => ((await rest.participants(room.id)).length === 0 ? true : undefined), 100, 100);
+  });
+
+  (captureUnavailable() ? it.skip : it)('tshark dissects the H.245 video exchange (capabilities, OLCs, videoFastUpdatePicture) without malformed packets', async () => {
+    await capture!.stop();
+    const rows = await readFields(capture!.file, [], ['h245.pdu_type', 'h245.videoData', 'h245.standardOid', 'h245.h263VideoCapability_element', 'h245.videoFastUpdatePicture_element'], 'h245');
+    expect(rows.length).toBeGreaterThan(0);
+    const any = (column: number, value?: string) => rows.some((r) => (value === undefined ? r[column] !== '' : r[column].includes(value)));
+    expect(any(1)).toBe(true);
+    expect(any(2, '0.0.8.241.0.0.1')).toBe(true);
+    expect(any(3)).toBe(true);
+    expect(any(4)).toBe(true);
+    expect(await malformedPackets(capture!.file, [])).toEqual([]);
   });
 });
