@@ -354,6 +354,19 @@ describe('MediaEngine video rooms over loopback', () => {
     }, 15000, 'blue as the single tile');
   });
 
+  it('decodes a VP8 camera (RFC 7741) next to an H.264 one', async () => {
+    if (!capabilities.videoEncoders.libvpx) return;
+    const red = await join('room', { colour: 'red' }, { direction: 'recvonly' });
+    const blue = await join('room', { colour: 'blue', sendCodec: 'VP8', payloadType: 100 }, { direction: 'recvonly', codec: 'VP8', payloadType: 100 });
+    const viewer = await join('room', { receive: { width: W, height: H } }, { direction: 'sendonly' });
+    const tiles = tilesFor(viewer.legId, [red.legId, blue.legId]);
+    await until(() => {
+      const p = viewer.p.latest();
+      return p !== undefined && near(p, tiles[0], RED) && near(p, tiles[1], BLUE);
+    }, 15000, 'red and blue');
+    expect(engine.videoStats(blue.legId)).toMatchObject({ codec: 'VP8', decodeErrors: 0 });
+  });
+
   it('sends the composite in VP8 and H.264 to receivers of the same room', async () => {
     if (!capabilities.videoEncoders.libvpx) return;
     const red = await join('room', { colour: 'red' }, { direction: 'recvonly' });

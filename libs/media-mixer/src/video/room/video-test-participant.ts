@@ -1,7 +1,7 @@
 /**
  * A synthetic video participant for tests over loopback: one UDP socket (RTP and RTCP multiplexed,
- * RFC 5761) that sends a short solid-colour H.264 clip made by ffmpeg in a loop, 25 pictures/s,
- * packetized by `H264Packetizer`, answers RTCP PLI/FIR by sending the clip's IDR next, and records
+ * RFC 5761) that sends a short solid-colour H.264 or VP8 clip made by ffmpeg in a loop, 25
+ * pictures/s, packetized by `H264Packetizer` or `Vp8Packetizer`, answers RTCP PLI/FIR by sending the clip's IDR next, and records
  * and decodes (with a `VideoDecoder`) the composite the MCU sends back. Not part of the library build.
  */
 import { execFileSync } from 'node:child_process';
@@ -15,7 +15,8 @@ import type { RawPicture } from '../pipeline/raw-picture';
 import { VideoDecoder } from '../pipeline/video-decoder';
 import { serializePli } from '../rtcp-feedback';
 import { H264Depacketizer, H264Packetizer } from '../rtp-h264';
-import { Vp8Depacketizer } from '../rtp-vp8';
+import { Vp8Depacketizer, Vp8Packetizer } from '../rtp-vp8';
+import { IvfReader } from '../ivf';
 import { H263Depacketizer } from '../rtp-h263';
 import { Rfc2190Depacketizer } from '../rtp-h263-rfc2190';
 import type { VideoCodecName } from '../ffmpeg-args';
@@ -48,6 +49,20 @@ export function colourClip(colour: string, size = '320x180'): Buffer[] {
   return aus;
 }
 
+/** VP8 frames of a one-second solid-colour clip: 25 frames at 25/s, a key frame first. */
+export function colourClipVp8(colour: string, size = '320x180'): Buffer[] {
+  const key = `vp8 ${colour}@${size}`;
+  const cached = clips.get(key);
+  if (cached) return cached;
+  const stream = execFileSync(FFMPEG, [
+    '-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', `color=c=${colour}:s=${size}:r=25`, '-frames:v', '25',
+    '-c:v', 'libvpx', '-deadline', 'realtime', '-g', '25', '-auto-alt-ref', '0', '-f', 'ivf', 'pipe:1',
+  ], { timeout: 20000 });
+  const frames = new IvfReader().push(stream).map((f) => f.data);
+  clips.set(key, frames);
+  return frames;
+}
+
 /** A received RTP packet with its arrival time (`performance.now()`, ms). */
 export interface ReceivedVideoPacket {
   at: number;
@@ -68,6 +83,8 @@ export interface ReceivedVideoPacket {
 export interface VideoTestParticipantOptions {
   /** Colour of the camera (ffmpeg colour name); undefined: the participant sends no video. */
   colour?: string;
+  /** Codec of the camera; default H.264 (packetization-mode 1). */
+  sendCodec?: 'H264' | 'VP8';
   payloadType?: number;
   /** Size and codec (default H.264) of the composite expected back (decoded at this size); undefined: nothing decoded. */
   receive?: { width: number; height: number; codec?: 'H264' | 'VP8' | 'H263-1998' | 'H263' };
@@ -87,7 +104,7 @@ export class VideoTestParticipant {
   readonly pictures: RawPicture[] = [];
   picturesDecoded = 0;
   private readonly clip: Buffer[] | undefined;
-  private readonly packetizer = new H264Packetizer({ packetizationMode: 1 });
+  private readonly packetizer: { packetize(frame: Buffer): { payload: Buffer; marker: boolean }[] };
   private readonly depacketizer: { push: H264Depacketizer['push'] };
   private decoder: VideoDecoder | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -97,7 +114,9 @@ export class VideoTestParticipant {
   private timestamp = Math.floor(Math.random() * 0xffffffff);
 
   constructor(private readonly opts: VideoTestParticipantOptions = {}) {
-    this.clip = opts.colour ? colourClip(opts.colour) : undefined;
+    const vp8 = opts.sendCodec === 'VP8';
+    this.clip = opts.colour ? (vp8 ? colourClipVp8(opts.colour) : colourClip(opts.colour)) : undefined;
+    this.packetizer = vp8 ? new Vp8Packetizer() : new H264Packetizer({ packetizationMode: 1 });
     this.index = opts.startAt ?? 0;
     const codec = opts.receive?.codec ?? 'H264';
     this.depacketizer =
