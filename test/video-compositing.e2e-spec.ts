@@ -14,7 +14,8 @@
  *    unbroken sequence numbers.
  * 3. A PLI from the viewer, sent at least 1.5 s after the last key frame it received (the MCU's
  *    periodic key frames are 10 s apart, so none is due), brings an IDR within 500 ms; twice.
- * 4. A VP8 viewer and an H.264 viewer in one room both decode the composite (colour test).
+ * 4. A VP8 viewer and an H.264 viewer in one room both decode the composite (colour test); then a
+ *    VP8 camera joins and both see its tile.
  *
  * Time is `performance.now()` in this process; a viewer's picture time is when its decoder's
  * output reached the test (decode latency included, which only makes the bounds stricter).
@@ -72,8 +73,8 @@ describe('video compositing through the MCU (SIP cameras and viewers, real ffmpe
       return list.filter((p) => p.state === 'connected').length === count ? list : undefined;
     }, 100, 100);
 
-  async function joinCamera(room: Room, members: Member[], id: string, colour: ColourName): Promise<ColourSender> {
-    const sender = await ColourSender.start({ label: id, sipAddress: mcu.sipAddress, roomNumber: room.number, colour });
+  async function joinCamera(room: Room, members: Member[], id: string, colour: ColourName, codec: 'H264' | 'VP8' = 'H264'): Promise<ColourSender> {
+    const sender = await ColourSender.start({ label: id, sipAddress: mcu.sipAddress, roomNumber: room.number, colour, codec });
     started.push(sender);
     members.push({ id, colour, handle: sender });
     await rosterHas(room, members.length);
@@ -244,6 +245,16 @@ describe('video compositing through the MCU (SIP cameras and viewers, real ffmpe
         console.log(`${viewer.options.label}: ${describeTiles(seen.picture, expected)} (picture #${seen.index})`);
         expect(viewProblems(seen.picture, expected)).toEqual([]);
         expect(viewer.receiver.decodedStream).toEqual({ codec: viewer.options.codec.toLowerCase(), width: WIDTH, height: HEIGHT });
+      }
+    });
+
+    it('a VP8 camera joining shows as a tile at both viewers (VP8 into the room as well as out of it)', async () => {
+      const camera = await joinCamera(room, members, 'yellow-vp8', 'yellow', 'VP8');
+      expect(camera.answer).toMatchObject({ encoding: 'VP8', direction: 'recvonly' });
+      for (const viewer of [h264, vp8]) {
+        const expected: ExpectedView = { layout: 'auto', width: WIDTH, height: HEIGHT, participants: members, viewerId: viewer.options.label };
+        const seen = await pictureWhere(viewer, 'the VP8 camera\'s tile with the others (3×3 grid)', (p) => viewProblems(p.picture, expected), FIRST_PICTURE_MS);
+        console.log(`${viewer.options.label} with a VP8 camera: ${describeTiles(seen.picture, expected)}`);
       }
     });
   });
