@@ -119,9 +119,13 @@ describe('VideoLeg', () => {
     remote.send(serializePli(0x3333, 0x12345678), l.localPort, HOST);
     remote.send(serializeFir(0x3333, [{ ssrc: 0x0a0b0c0d, sequenceNumber: 4 }]), l.localPort, HOST);
     await until(() => counters.received === 2);
+    // RFC 5104 §4.3.1.2: a repetition keeps the sequence number and is not a new request.
+    remote.send(serializeFir(0x3333, [{ ssrc: 0x0a0b0c0d, sequenceNumber: 4 }]), l.localPort, HOST);
     await sleep(50);
     expect(counters.received).toBe(2);
-    expect(l.legCounters().keyframeRequestsReceived).toBe(2);
+    remote.send(serializeFir(0x3333, [{ ssrc: 0x0a0b0c0d, sequenceNumber: 5 }]), l.localPort, HOST);
+    await until(() => counters.received === 3);
+    expect(l.legCounters().keyframeRequestsReceived).toBe(3);
   });
 
   it('ignores a camera when its direction excludes it, and keeps its outgoing numbering across renegotiation', async () => {

@@ -148,6 +148,8 @@ export class VideoLeg {
   /** The decoder (or a renegotiation) wants a key frame although the depacketizer does not. */
   private decoderWantsKeyframe = false;
   private remoteSsrc: number | undefined;
+  /** FIR command sequence number last served, per requesting SSRC (RFC 5104 §4.3.1.2: repetitions keep it). */
+  private readonly firSequence = new Map<number, number>();
   private readonly counters: VideoLegCounters = { framesIn: 0, keyframesIn: 0, keyframesRequested: 0, keyframeRequestsReceived: 0, malformed: 0 };
   private closed = false;
 
@@ -294,8 +296,16 @@ export class VideoLeg {
     if (this.closed) return;
     for (const request of compound.keyframeRequests) {
       // A FIR names its targets; a PLI its media source. Requests for other streams are ignored.
-      const forUs = request.kind === 'pli' ? request.mediaSsrc === this.ssrc || request.mediaSsrc === 0 : request.entries.some((e) => e.ssrc === this.ssrc);
-      if (!forUs) continue;
+      if (request.kind === 'pli') {
+        if (request.mediaSsrc !== this.ssrc && request.mediaSsrc !== 0) continue;
+      } else {
+        const entry = request.entries.find((e) => e.ssrc === this.ssrc);
+        if (!entry) continue;
+        // A repeated FIR (same sequence number) is the same request, already served.
+        if (this.firSequence.get(request.senderSsrc) === entry.sequenceNumber) continue;
+        if (this.firSequence.size > 16) this.firSequence.clear();
+        this.firSequence.set(request.senderSsrc, entry.sequenceNumber);
+      }
       this.counters.keyframeRequestsReceived++;
       this.opts.onKeyframeRequestReceived();
     }
