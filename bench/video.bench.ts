@@ -41,7 +41,7 @@ import { ColourName, COLOURS, colourDistance, ffmpegColour, formatRgb, insideOf,
 import { DecodedPicture, VideoReceiver } from '../test/support/video-receiver';
 import { ColourSender } from '../test/support/video-sender';
 import { Viewer } from '../test/support/video-viewer';
-import { TreeCpu, TreeCpuMeter } from './support/proc-cpu';
+import { commandLine, ProcStat, processTree, TreeCpu, TreeCpuMeter } from './support/proc-cpu';
 import { SwitchingCamera } from './support/video-switching-camera';
 
 const WIDTH = 640;
@@ -69,6 +69,8 @@ interface RoomResult {
   directMs: number[];
   addedMs: number[];
   switchesTried: number;
+  /** Bitrate of the MCU's H.264 encoder (its ffmpeg `-b:v`), bit/s, when one was found. */
+  encoderBitrateBps?: number;
   /** Composite pictures the viewer decoded per second in the window. */
   viewerFps?: number;
   problems: string[];
@@ -83,7 +85,7 @@ function median(values: readonly number[]): number {
 function describeCpu(cpu: TreeCpu): string {
   const parts = [...cpu.byCommand.entries()]
     .sort((a, b) => b[1].cpuSeconds - a[1].cpuSeconds)
-    .map(([comm, v]) => `${comm} ×${v.processes}: ${v.cpuSeconds.toFixed(2)} s`)
+    .map(([comm, v]) => `${comm} ×${v.processes}${v.runningAtEnd !== v.processes ? ` (${v.runningAtEnd} at the end)` : ''}: ${v.cpuSeconds.toFixed(2)} s`)
     .join(', ');
   return `${cpu.cpuSeconds.toFixed(2)} s CPU in ${cpu.wallSeconds.toFixed(1)} s = ${cpu.percentOfCore.toFixed(1)} % of one core (${parts})`;
 }
@@ -113,8 +115,39 @@ function shows(picture: RgbPicture, rect: PixelRect, colour: ColourName): boolea
   return colourDistance(meanRgb(picture, inside, 4), COLOURS[colour]) <= COLOUR_TOLERANCE;
 }
 
-/** (b): one ffmpeg decoding, composing and encoding four pre-generated colour files. */
-async function measurePlain(scratch: string): Promise<TreeCpu> {
+/** Names the MCU's children by role for the CPU breakdown: decoder, encoder, label, or the command. */
+function ffmpegRole(p: ProcStat): string {
+  if (p.comm !== 'ffmpeg') return p.comm;
+  const args = commandLine(p.pid) ?? [];
+  const input = args.indexOf('-i');
+  if (args.includes('lavfi')) return 'ffmpeg label';
+  if (args[input + 1] === 'pipe:0' && args.slice(0, input).includes('rawvideo')) return 'ffmpeg encoder';
+  if (args[input + 1] === 'pipe:0') return 'ffmpeg decoder';
+  return 'ffmpeg other';
+}
+
+/**
+ * The `-b:v` of the MCU's H.264 encoder (an ffmpeg child reading raw pictures and writing libx264),
+ * in bit/s; undefined when none runs.
+ */
+function mcuEncoderBitrate(mcuPid: number): number | undefined {
+  for (const p of processTree(mcuPid)) {
+    if (p.comm !== 'ffmpeg') continue;
+    const args = commandLine(p.pid) ?? [];
+    const codec = args.indexOf('-c:v');
+    const rate = args.indexOf('-b:v');
+    if (codec < 0 || args[codec + 1] !== 'libx264' || rate < 0 || !args.includes('rawvideo')) continue;
+    const match = /^(\d+(?:\.\d+)?)([kM]?)$/.exec(args[rate + 1] ?? '');
+    if (match) return Number(match[1]) * (match[2] === 'k' ? 1e3 : match[2] === 'M' ? 1e6 : 1);
+  }
+  return undefined;
+}
+
+/**
+ * (b): one ffmpeg decoding, composing and encoding four pre-generated colour files, encoding at
+ * `bitrateBps` (the MCU's encoder bitrate when known).
+ */
+async function measurePlain(scratch: string, bitrateBps: number): Promise<{ cpu: TreeCpu; line: string }> {
   const colours: ColourName[] = [...FIXED, SWITCHING[0]];
   const files: string[] = [];
   for (const colour of colours) {
@@ -142,7 +175,7 @@ async function measurePlain(scratch: string): Promise<TreeCpu> {
   const args = compositeArgs({
     inputs: files.map((f) => ['-threads', '1', '-re', '-i', f]),
     graph: { width: WIDTH, height: HEIGHT, frameRate: FRAME_RATE, tiles, inputs: new Map(ids.map((id, i) => [id, i])), names: new Map(ids.map((id) => [id, id])), fontFile },
-    encoder: { codec: 'h264', bitrateBps: encoderBitrateBps({}) },
+    encoder: { codec: 'h264', bitrateBps },
   });
   const child = FfmpegChild.start({ label: 'bench-video-plain', args, stdoutPipe: true });
   let octets = 0;
@@ -161,12 +194,12 @@ async function measurePlain(scratch: string): Promise<TreeCpu> {
     await delay(SECONDS * 1000);
     if (!child.running) throw new Error(`the plain ffmpeg command ended inside the window: ${child.describe()}`);
     const cpu = meter.end();
-    console.log(
-      `(b) plain ffmpeg, 4 inputs → ${tiles.length} tiles${fontFile ? ' with labels' : ' (no font: no labels)'} → H.264 ${encoderBitrateBps({}) / 1000} kbit/s: ` +
+    const line = (
+      `(b) plain ffmpeg, 4 inputs → ${tiles.length} tiles${fontFile ? ' with labels' : ' (no font: no labels)'} → H.264 ${bitrateBps / 1000} kbit/s: ` +
         `${describeCpu(cpu)}; output ${((pictures - before.pictures) / cpu.wallSeconds).toFixed(1)} pictures/s, ` +
-        `${(((octets - before.octets) * 8) / cpu.wallSeconds / 1000).toFixed(0)} kbit/s`,
+        `${(((octets - before.octets) * 8) / cpu.wallSeconds / 1000).toFixed(0)} kbit/s`
     );
-    return cpu;
+    return { cpu, line };
   } finally {
     await child.stop();
   }
@@ -230,7 +263,7 @@ async function measureRoom(): Promise<RoomResult> {
     if (mcu.pid === undefined) throw new Error('the MCU has no pid');
 
     // (a) while (c) runs: the CPU window over the running room.
-    const meter = new TreeCpuMeter(mcu.pid);
+    const meter = new TreeCpuMeter(mcu.pid, 500, ffmpegRole);
     const picturesBefore = viewer.receiver.picturesDecoded;
     meter.begin();
     const windowEnd = performance.now() + SECONDS * 1000;
@@ -256,6 +289,7 @@ async function measureRoom(): Promise<RoomResult> {
     }
     await delay(Math.max(0, windowEnd - performance.now()));
     const cpu = meter.end();
+    result.encoderBitrateBps = mcuEncoderBitrate(mcu.pid);
     result.viewerFps = (viewer.receiver.picturesDecoded - picturesBefore) / cpu.wallSeconds;
     if (composite) result.cpu = cpu;
     return result;
@@ -290,21 +324,31 @@ export async function runVideoBench(): Promise<void> {
   console.log(`video room: 4 cameras ${WIDTH}x${HEIGHT}@${FRAME_RATE} H.264 + 1 viewer (auto layout, 2×2), ${SECONDS} s windows; ffmpeg ${TEST_FFMPEG}, ${os.cpus().length} cores`);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-video-bench-'));
   let plain: TreeCpu | undefined;
+  let plainLine: string;
   let room: RoomResult | undefined;
   try {
-    try {
-      plain = await measurePlain(scratch);
-    } catch (err) {
-      console.log(`(b) plain ffmpeg: not measured: ${(err as Error).message.split('\n')[0]}`);
-    }
+    // The room first: the plain command then encodes at the bitrate the MCU's encoder used.
     room = await measureRoom();
+    try {
+      const measured = await measurePlain(scratch, room.encoderBitrateBps ?? encoderBitrateBps({}));
+      plain = measured.cpu;
+      plainLine = measured.line;
+    } catch (err) {
+      plainLine = `(b) plain ffmpeg: not measured: ${(err as Error).message.split('\n')[0]}`;
+    }
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
     await killAllChildren();
   }
 
-  if (room.cpu) console.log(`(a) MCU (node + ffmpeg children): ${describeCpu(room.cpu)}; the viewer decoded ${room.viewerFps?.toFixed(1)} pictures/s`);
-  else console.log('(a) MCU CPU: not measured (see below)');
+  if (room.cpu) {
+    console.log(
+      `(a) MCU (node + ffmpeg children): ${describeCpu(room.cpu)}; the viewer decoded ${room.viewerFps?.toFixed(1)} pictures/s` +
+        (room.encoderBitrateBps === undefined ? '' : `; encoder at ${room.encoderBitrateBps / 1000} kbit/s`),
+    );
+  } else console.log('(a) MCU CPU: not measured (see below)');
+  if (room.encoderBitrateBps === undefined) console.log(`    (no MCU H.264 encoder found: the plain command encodes at the default ${encoderBitrateBps({}) / 1000} kbit/s)`);
+  console.log(plainLine);
   if (room.cpu && plain) {
     console.log(`    ratio MCU / plain ffmpeg: ${(room.cpu.percentOfCore / plain.percentOfCore).toFixed(2)}`);
   } else {

@@ -101,8 +101,8 @@ export interface TreeCpu {
   readonly wallSeconds: number;
   /** cpuSeconds / wallSeconds × 100: percent of one core. */
   readonly percentOfCore: number;
-  /** CPU seconds in the window by command name (`node`, `ffmpeg`, …), own time of each process. */
-  readonly byCommand: ReadonlyMap<string, { cpuSeconds: number; processes: number }>;
+  /** CPU seconds in the window by group (command name unless classified), own time of each process. */
+  readonly byCommand: ReadonlyMap<string, { cpuSeconds: number; processes: number; runningAtEnd: number }>;
 }
 
 function treeTicks(tree: readonly ProcStat[]): number {
@@ -120,9 +120,14 @@ export class TreeCpuMeter {
   /** First and last own ticks of each process seen in the window. */
   private readonly seen = new Map<number, { comm: string; first: number; last: number }>();
 
+  /**
+   * @param classify names the group a process's CPU is listed under in `byCommand` (called once per
+   *   process, when first seen); default its command name.
+   */
   constructor(
     private readonly root: number,
     private readonly intervalMs = 500,
+    private readonly classify: (p: ProcStat) => string = (p) => p.comm,
   ) {}
 
   /** Starts the window. @throws Error when the root process does not exist. */
@@ -150,11 +155,13 @@ export class TreeCpuMeter {
     const wallSeconds = (performance.now() - this.startedAt) / 1000;
     const hz = ticksPerSecond();
     const cpuSeconds = (treeTicks(tree) - this.startTicks) / hz;
-    const byCommand = new Map<string, { cpuSeconds: number; processes: number }>();
-    for (const { comm, first, last } of this.seen.values()) {
-      const entry = byCommand.get(comm) ?? { cpuSeconds: 0, processes: 0 };
+    const running = new Set(tree.map((p) => p.pid));
+    const byCommand = new Map<string, { cpuSeconds: number; processes: number; runningAtEnd: number }>();
+    for (const [pid, { comm, first, last }] of this.seen.entries()) {
+      const entry = byCommand.get(comm) ?? { cpuSeconds: 0, processes: 0, runningAtEnd: 0 };
       entry.cpuSeconds += (last - first) / hz;
       entry.processes++;
+      if (running.has(pid)) entry.runningAtEnd++;
       byCommand.set(comm, entry);
     }
     return { cpuSeconds, wallSeconds, percentOfCore: (100 * cpuSeconds) / wallSeconds, byCommand };
@@ -164,8 +171,18 @@ export class TreeCpuMeter {
     for (const p of tree) {
       const known = this.seen.get(p.pid);
       // A process born inside the window counts from zero.
-      if (!known) this.seen.set(p.pid, { comm: p.comm, first: atStart ? p.ownTicks : 0, last: p.ownTicks });
+      if (!known) this.seen.set(p.pid, { comm: this.classify(p), first: atStart ? p.ownTicks : 0, last: p.ownTicks });
       else known.last = p.ownTicks;
     }
+  }
+}
+
+/** The arguments a process was started with (/proc/<pid>/cmdline), or undefined when it is gone. */
+export function commandLine(pid: number): string[] | undefined {
+  try {
+    const raw = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return raw.split('\0').filter((a, i, all) => a !== '' || i < all.length - 1);
+  } catch {
+    return undefined;
   }
 }
