@@ -134,7 +134,8 @@ export class H323VideoPeer {
       stdoutPipe: true,
       args: [
         '-hide_banner', '-loglevel', 'info',
-        '-probesize', '32', '-analyzeduration', '0', '-fflags', 'nobuffer', '-flags', 'low_delay', '-threads', '1',
+        // Not `-fflags nobuffer`: it drops the packets read while probing, i.e. the first key frame.
+        '-probesize', '32', '-analyzeduration', '0', '-flags', 'low_delay', '-threads', '1',
         '-f', input, '-i', 'pipe:0',
         '-an', '-vf', `scale=${this.options.width}:${this.options.height}`, '-pix_fmt', 'rgb24', '-fps_mode', 'passthrough',
         '-f', 'rawvideo', 'pipe:1',
