@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import { artifactPath, tailOfFile } from './artifacts';
 import { trackChild } from './child-registry';
 import { encodeNetstring, NetstringDecoder } from './netstring';
-import { freeTcpPort, freeUdpPortRange, freeUdpTcpPort, LOOPBACK, PORT_REGIONS } from './ports';
+import { freeBaresipSipPort, freeTcpPort, freeUdpPortRange, LOOPBACK, PORT_REGIONS } from './ports';
 import { delay } from './wait';
 
 /** The config template. */
@@ -53,7 +53,25 @@ export interface BaresipOptions {
   user?: string;
   /** baresip quits by itself after this many seconds (default 110). */
   maxLifetimeSeconds?: number;
+  /**
+   * Video as well (default false): VP8 (the `vp8` module), baresip's `fakevideo` camera (640×480 at
+   * 25 pictures/s: three vertical bars, red, green and blue), a display that draws nothing, and the
+   * `snapshot` filter, so {@link Baresip.snapshotReceived} can save the decoded incoming picture.
+   */
+  video?: boolean;
 }
+
+/** Config lines that give a phone video (see {@link BaresipOptions.video}). */
+const VIDEO_CONFIG = [
+  'video_source\t\tfakevideo,nil',
+  'video_display\t\tfakevideo,nil',
+  'video_size\t\t640x480',
+  'video_fps\t\t25',
+  'video_bitrate\t\t500000',
+  'module\t\t\tvp8.so',
+  'module\t\t\tfakevideo.so',
+  'module\t\t\tsnapshot.so',
+];
 
 /** A running baresip controlled over ctrl_tcp. */
 export class Baresip {
@@ -99,7 +117,7 @@ export class Baresip {
    */
   static async start(options: BaresipOptions): Promise<Baresip> {
     const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-baresip-'));
-    const sipPort = await freeUdpTcpPort();
+    const sipPort = await freeBaresipSipPort();
     const ctrlPort = await freeTcpPort();
     const rtp = await freeUdpPortRange({ count: 20, region: PORT_REGIONS.peers });
     const values: Record<string, string> = {
@@ -112,7 +130,7 @@ export class Baresip {
     const config = fs
       .readFileSync(BARESIP_CONFIG_TEMPLATE, 'utf8')
       .replace(/\{\{([A-Z_]+)\}\}/g, (whole, name: string) => values[name] ?? whole);
-    fs.writeFileSync(path.join(runDir, 'config'), config);
+    fs.writeFileSync(path.join(runDir, 'config'), options.video ? `${config}\n# Video (BaresipOptions.video)\n${VIDEO_CONFIG.join('\n')}\n` : config);
     // regint=0: no REGISTER; the account only gives the From/Contact identity.
     fs.writeFileSync(
       path.join(runDir, 'accounts'),
@@ -218,6 +236,27 @@ export class Baresip {
       });
       socket.write(encodeNetstring(JSON.stringify({ command, params, token })));
     });
+  }
+
+  /**
+   * Saves the next picture baresip decodes from the call as a PNG file (the `snapshot` module's
+   * `snapshot_recv`; needs `video: true`) and resolves its path once written.
+   *
+   * @throws Error when no file appeared within `timeoutMs` (e.g. no video is being decoded)
+   */
+  async snapshotReceived(file: string, timeoutMs = 3000): Promise<string> {
+    fs.rmSync(file, { force: true });
+    await this.command('snapshot_recv', file);
+    for (let waited = 0; waited < timeoutMs; waited += 50) {
+      // Written in one go by the snapshot filter: a non-empty file is complete once its size settles.
+      if (fs.existsSync(file) && fs.statSync(file).size > 0) {
+        const size = fs.statSync(file).size;
+        await delay(50);
+        if (fs.statSync(file).size === size) return file;
+      }
+      await delay(50);
+    }
+    throw new Error(`baresip wrote no snapshot of the incoming video to ${file} within ${timeoutMs} ms; log:\n${this.logTail()}`);
   }
 
   /** Places a call to `uri` (e.g. `sip:1000@127.0.0.1:5060`). */

@@ -98,6 +98,21 @@ export function freeUdpTcpPort(): Promise<number> {
 }
 
 /**
+ * A loopback port free on UDP and TCP whose next port is free on TCP too, both reserved: the SIP
+ * port of a baresip 1.0, which also listens (TLS) on its SIP port + 1 whatever its transports.
+ *
+ * @throws Error when none was found
+ */
+export function freeBaresipSipPort(): Promise<number> {
+  return pickPort('UDP+TCP with the next port free on TCP', async (port) => {
+    if (port >= PORT_REGIONS.peers.to || isReserved(port + 1)) return false;
+    if (!((await udpFree(port)) && (await tcpFree(port)) && (await tcpFree(port + 1)))) return false;
+    reserve(port + 1, port + 1, PORT_HOLD_MS);
+    return true;
+  });
+}
+
+/**
  * A free loopback UDP port.
  *
  * @throws Error when none was found

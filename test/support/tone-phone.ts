@@ -90,7 +90,7 @@ async function expectOk(phone: Baresip, command: string, params: string | undefi
   if (!response.ok) throw new Error(`baresip refused ${command} ${params}: ${response.data ?? ''}\n${phone.logTail()}`);
 }
 
-/** Start attempts: baresip 1.0.0 also binds TCP (TLS) on its SIP port + 1, which the port helper does not check. */
+/** Start attempts: a port found free can still be taken by another process before baresip binds it. */
 const START_ATTEMPTS = 3;
 
 /**
