@@ -21,6 +21,12 @@ describe('argument lists', () => {
     expect(() => decoderArgs({ codec: 'h264', width: 641, height: 360 })).toThrow(InvalidArgumentError);
   });
 
+  it('pads an unknown camera into the size, and stretches a camera to a size of its own aspect', () => {
+    const filter = (args: string[]): string => args[args.indexOf('-vf') + 1];
+    expect(filter(decoderArgs({ codec: 'h264', width: 640, height: 360 }))).toMatch(/^scale=640:360:force_original_aspect_ratio=decrease,pad=640:360:/);
+    expect(filter(decoderArgs({ codec: 'h263', width: 384, height: 288, fit: 'stretch' }))).toBe('scale=384:288,setsar=1');
+  });
+
   it('configures libx264 for constrained baseline at the negotiated level, capped slices in mode 0', () => {
     const args = encoderArgs({ codec: 'h264', width: 640, height: 360, frameRate: 25, bitrateBps: 500000, profileLevelId: '42e01e', packetizationMode: 0 });
     expect(args).toEqual(expect.arrayContaining(['-profile:v', 'baseline', '-level:v', '3', '-tune', 'zerolatency', '-b:v', '500k', '-maxrate', '500k', '-bufsize', '250k']));

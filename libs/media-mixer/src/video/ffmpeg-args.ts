@@ -34,9 +34,15 @@ const H261_SIZES = ['176x144', '352x288'];
 /** Options of `decoderArgs`. */
 export interface DecoderArgsOptions {
   readonly codec: VideoCodecName;
-  /** Size of every output picture in pixels (even); the input is scaled to fit and padded black. */
+  /** Size of every output picture in pixels (even). */
   readonly width: number;
   readonly height: number;
+  /**
+   * How the input becomes that size: `pad` (default) scales it to fit keeping its pixel aspect and
+   * pads black; `stretch` scales it to exactly the size, for a size the caller chose from the
+   * input's own display aspect (`decodeSizeFor`), so the picture carries no bars of its own.
+   */
+  readonly fit?: 'pad' | 'stretch';
   /** ffmpeg `-loglevel`; default `error` (stderr is parsed for errors). */
   readonly logLevel?: string;
 }
@@ -56,7 +62,10 @@ export function decoderArgs(o: DecoderArgsOptions): string[] {
     '-probesize', '32', '-analyzeduration', '0', '-flags', 'low_delay', '-threads', '1',
     '-f', PIPE_FORMAT[o.codec], '-i', 'pipe:0',
     '-an', '-sn',
-    '-vf', `scale=${w}:${h}:force_original_aspect_ratio=decrease,pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2:color=black,setsar=1`,
+    '-vf',
+    o.fit === 'stretch'
+      ? `scale=${w}:${h},setsar=1`
+      : `scale=${w}:${h}:force_original_aspect_ratio=decrease,pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2:color=black,setsar=1`,
     '-fps_mode', 'passthrough', '-flush_packets', '1',
     '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1',
   ];

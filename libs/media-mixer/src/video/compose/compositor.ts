@@ -90,9 +90,10 @@ export class Compositor {
    * the `SLATE_COLOUR` slate with the slate text in the middle.
    * @param tiles from `computeLayout` for the canvas size (even pixels, inside the canvas).
    * @param source the participant's latest picture and display name, by participant id.
+   * @param pixelAspect width/height of a canvas pixel as displayed (`outputPixelAspect`; default 1).
    * @throws InvalidArgumentError when the canvas is malformed or a tile is odd or outside it.
    */
-  compose(canvas: RawPicture, tiles: readonly Tile[], source: (participantId: string) => ComposeSource): void {
+  compose(canvas: RawPicture, tiles: readonly Tile[], source: (participantId: string) => ComposeSource, pixelAspect = 1): void {
     checkPicture(canvas, 'Canvas');
     for (const tile of tiles) checkRect(tile, canvas);
     this.composes++;
@@ -107,7 +108,7 @@ export class Compositor {
       }
     } else {
       fillRect(canvas, whole, BLACK);
-      for (const tile of tiles) this.paintTile(canvas, tile, source);
+      for (const tile of tiles) this.paintTile(canvas, tile, source, pixelAspect);
     }
     if (this.composes % 64 === 0) this.prune();
   }
@@ -124,7 +125,7 @@ export class Compositor {
     return { composes: this.composes, scales: this.scales, scaleCacheHits: this.scaleCacheHits, cachedPictures };
   }
 
-  private paintTile(canvas: RawPicture, tile: Tile, source: (participantId: string) => ComposeSource): void {
+  private paintTile(canvas: RawPicture, tile: Tile, source: (participantId: string) => ComposeSource, pixelAspect: number): void {
     let text: string;
     if (tile.participantId === null) {
       fillRect(canvas, tile, PLACEHOLDER_COLOUR);
@@ -133,8 +134,8 @@ export class Compositor {
       const { picture, name } = source(tile.participantId);
       text = name;
       if (picture && isValidPicture(picture)) {
-        if (picture.width === tile.w && picture.height === tile.h) copyPicture(picture, canvas, tile.x, tile.y);
-        else copyPicture(this.scaledPicture(tile.participantId, picture, tile.w, tile.h), canvas, tile.x, tile.y);
+        if (picture.width === tile.w && picture.height === tile.h && pixelAspect === 1) copyPicture(picture, canvas, tile.x, tile.y);
+        else copyPicture(this.scaledPicture(tile.participantId, picture, tile.w, tile.h, pixelAspect), canvas, tile.x, tile.y);
       } else {
         fillRect(canvas, tile, PLACEHOLDER_COLOUR);
       }
@@ -146,13 +147,13 @@ export class Compositor {
     }
   }
 
-  private scaledPicture(participantId: string, picture: RawPicture, w: number, h: number): RawPicture {
+  private scaledPicture(participantId: string, picture: RawPicture, w: number, h: number, pixelAspect: number): RawPicture {
     let sizes = this.scaled.get(participantId);
     if (!sizes) {
       sizes = new Map();
       this.scaled.set(participantId, sizes);
     }
-    const key = `${w}x${h}`;
+    const key = `${w}x${h}@${pixelAspect}`;
     let entry = sizes.get(key);
     if (entry && entry.source === picture) {
       entry.lastUsed = this.composes;
@@ -166,7 +167,7 @@ export class Compositor {
       entry = { source: picture, picture: createPicture(w, h), lastUsed: this.composes };
       sizes.set(key, entry);
     }
-    blitScaled(picture, entry.picture, { x: 0, y: 0, w, h });
+    blitScaled(picture, entry.picture, { x: 0, y: 0, w, h }, pixelAspect);
     this.scales++;
     return entry.picture;
   }

@@ -114,6 +114,17 @@ describe('blitScaled', () => {
     expectExactly(dst, { x: 320, y: 180, w: 320, h: 180 }, SENTINEL);
   });
 
+  it('keeps the displayed shape in a picture of 12:11 pixels (CIF): a 4:3 picture fills it, a 16:9 one gets bars', () => {
+    const cif = createPicture(352, 288, SENTINEL);
+    blitScaled(solidPicture(384, 288, [0, 255, 0]), cif, { x: 0, y: 0, w: 352, h: 288 }, 12 / 11);
+    expectExactly(cif, { x: 0, y: 0, w: 352, h: 288 }, GREEN);
+    // 16:9 shown at 12:11 pixels: 352 columns display as 384, so the picture is 384×216 displayed, 216 rows.
+    blitScaled(solidPicture(640, 360, [255, 0, 0]), cif, { x: 0, y: 0, w: 352, h: 288 }, 12 / 11);
+    expectExactly(cif, { x: 0, y: 0, w: 352, h: 36 }, BLACK);
+    expectExactly(cif, { x: 0, y: 36, w: 352, h: 216 }, RED);
+    expectExactly(cif, { x: 0, y: 252, w: 352, h: 36 }, BLACK);
+  });
+
   it('puts bars above and below a wide picture in a square tile', () => {
     const dst = createPicture(200, 200, SENTINEL);
     blitScaled(solidPicture(640, 360, [255, 0, 0]), dst, { x: 10, y: 10, w: 180, h: 180 });

@@ -107,14 +107,16 @@ export function fitRect(srcWidth: number, srcHeight: number, rect: Rect): Rect {
  * Scales `src` into `rect` of `dst` keeping its aspect ratio (aspect fit): the picture is centred
  * and the rest of `rect` becomes black bars. Shrinking averages areas, growing is bilinear; a
  * picture of the rectangle's size is copied as is. Pixels of `dst` outside `rect` are untouched.
+ * @param dstPixelAspect width/height of one `dst` pixel as displayed (12/11 for H.263's CIF
+ *   family, default 1); `src` has square pixels. The picture keeps its displayed shape.
  * @throws InvalidArgumentError when a picture is malformed (odd size, data shorter than
  *   `width·height·3/2` octets) or `rect` is odd or outside `dst`.
  */
-export function blitScaled(src: RawPicture, dst: RawPicture, rect: Rect): void {
+export function blitScaled(src: RawPicture, dst: RawPicture, rect: Rect, dstPixelAspect = 1): void {
   checkPicture(src, 'Source picture');
   checkPicture(dst, 'Destination picture');
   checkRect(rect, dst);
-  const fit = fitRect(src.width, src.height, rect);
+  const fit = fitRect(src.width / dstPixelAspect, src.height, rect);
   // Bars: the parts of rect above/below or left/right of the fitted picture.
   if (fit.y > rect.y) fillRect(dst, { x: rect.x, y: rect.y, w: rect.w, h: fit.y - rect.y }, BLACK);
   const below = rect.y + rect.h - (fit.y + fit.h);

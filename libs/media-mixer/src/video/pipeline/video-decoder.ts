@@ -23,9 +23,14 @@ export interface VideoDecoderOptions {
   ffmpegPath: string;
   /** Codec of the sender's frames. */
   codec: VideoCodecName;
-  /** Size of every picture out, pixels (even): the sender is scaled to fit and padded black. */
+  /** Size of every picture out, pixels (even). */
   width: number;
   height: number;
+  /**
+   * `pad` (default): the sender is scaled to fit and padded black; `stretch`: scaled to exactly
+   * the size, which the caller chose from the sender's display aspect (`decodeSizeFor`).
+   */
+  fit?: 'pad' | 'stretch';
   /** Name in log lines, e.g. the participant id. */
   name: string;
   logger: MediaLogger;
@@ -84,7 +89,7 @@ export class VideoDecoder {
     this.pictureOctets = yuv420pOctets(options.width, options.height);
     this.picture = Buffer.allocUnsafe(this.pictureOctets);
     this.keyframeRequestIntervalMs = options.keyframeRequestIntervalMs ?? 250;
-    const args = decoderArgs({ codec: options.codec, width: options.width, height: options.height });
+    const args = decoderArgs({ codec: options.codec, width: options.width, height: options.height, fit: options.fit });
     this.process = new FfmpegProcess({
       ffmpegPath: options.ffmpegPath,
       args,

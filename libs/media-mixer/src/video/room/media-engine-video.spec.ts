@@ -445,6 +445,39 @@ describe('MediaEngine video rooms over loopback', () => {
     expect(engine.videoStats(viewer.legId)).toMatchObject({ codec, width, height });
   });
 
+  it.each([
+    ['H.264', 'H264', '320x240'],
+    ['VP8', 'VP8', '640x480'],
+  ] as const)('letterboxes a 4:3 %s camera once: it fills a 4:3 CIF tile, and has bars only at the sides of a 16:9 one', async (_name, sendCodec, cameraSize) => {
+    if (!capabilities.videoEncoders.h263p) return;
+    // Two rooms of one camera and one receiver each, so each receiver's picture is that camera alone.
+    const cameraParams = { direction: 'recvonly', codec: sendCodec } as const;
+    await join('cif', { colour: 'red', sendCodec, cameraSize }, cameraParams);
+    const cif = await join('cif', { receive: { width: 352, height: 288, codec: 'H263-1998' } }, { direction: 'sendonly', codec: 'H263-1998', payloadType: 97 });
+    await join('wide', { colour: 'red', sendCodec, cameraSize }, cameraParams);
+    const wide = await join('wide', { receive: { width: W, height: H } }, { direction: 'sendonly' });
+    // CIF: one tile, the whole picture; its edges are the camera's, not bars.
+    const cifEdges = [
+      { x: 4, y: 4, w: 24, h: 280 },
+      { x: 324, y: 4, w: 24, h: 280 },
+      { x: 4, y: 4, w: 344, h: 24 },
+      { x: 150, y: 262, w: 196, h: 22 },
+    ];
+    const isRed = (p: RawPicture, r: { x: number; y: number; w: number; h: number }): boolean => {
+      const m = meanYuv(p, r);
+      return Math.abs(m.y - RED.y) < 20 && Math.abs(m.u - RED.u) < 20 && Math.abs(m.v - RED.v) < 20;
+    };
+    await until(() => {
+      const p = cif.p.latest();
+      return p !== undefined && cifEdges.every((r) => isRed(p, r));
+    }, 15000, 'the 4:3 camera filling the CIF picture to its edges');
+    // 16:9: the camera is 480×360 in the middle, black bars of 80 columns at each side.
+    await until(() => {
+      const p = wide.p.latest();
+      return p !== undefined && isRed(p, { x: 100, y: 4, w: 440, h: 300 }) && meanYuv(p, { x: 4, y: 4, w: 70, h: 352 }).y < 30 && meanYuv(p, { x: 566, y: 4, w: 70, h: 352 }).y < 30;
+    }, 15000, 'the 4:3 camera pillarboxed once in the 16:9 picture');
+  });
+
   it('encodes at the lower frame rate a receiver asks for, on the room clock (10 pictures/s: every 2nd or 3rd 40 ms frame)', async () => {
     const red = await join('room', { colour: 'red' }, { direction: 'recvonly' });
     const viewer = await join('room', { receive: { width: W, height: H } }, { direction: 'sendonly', frameRate: 10 });

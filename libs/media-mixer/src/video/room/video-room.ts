@@ -33,15 +33,17 @@ import { VideoEncoder } from '../pipeline/video-encoder';
 import { encoderBitrateBps } from '../video-bitrate';
 import type { EncodedVideoFrame } from '../video-frame';
 import { DEFAULT_ROOM_LAYOUT, PIPELINE_CODEC, type RoomLayoutSettings, type VideoLegParams, type VideoLegStats } from '../video-leg-params';
+import { codedPictureSize } from '../coded-picture-size';
+import { DECODE_BOX, type DecodeSize, decodeSizeFor, outputPixelAspect, sameDecodeSize } from './decode-size';
 import { type CheckedVideoLegParams, VideoLeg } from './video-leg';
 
 /** Frames per second of every room's composite. */
 export const VIDEO_FRAME_RATE = 25;
 /** 90 kHz RTP units per frame clock tick of 40 ms. */
 const RTP_UNITS_PER_FRAME = 90000 / VIDEO_FRAME_RATE;
-/** Size every camera is decoded to (aspect-fit, black bars): the largest tile any layout draws at 640×360. */
-export const DECODE_WIDTH = 640;
-export const DECODE_HEIGHT = 360;
+/** The box every camera is decoded into, keeping its display aspect (`decodeSizeFor`). */
+export const DECODE_WIDTH = DECODE_BOX.width;
+export const DECODE_HEIGHT = DECODE_BOX.height;
 /** An encoder without receivers lives on this long, ms (a layout that flips back reuses it). */
 export const ENCODER_GRACE_MS = 3000;
 /** A receiver waiting for a key frame to switch groups asks again after this long, ms. */
@@ -55,7 +57,7 @@ export interface ViewComposer {
    * Paints `tiles` onto `canvas`: each participant's latest picture, placeholders where there is
    * none, a slate without tiles.
    */
-  compose(canvas: RawPicture, tiles: readonly Tile[], source: (participantId: string) => { picture?: RawPicture; name: string }): void;
+  compose(canvas: RawPicture, tiles: readonly Tile[], source: (participantId: string) => { picture?: RawPicture; name: string }, pixelAspect?: number): void;
   /** Drops what it cached for a participant that left. */
   forget?(participantId: string): void;
 }
@@ -113,6 +115,8 @@ interface EncodeGroup {
   tiles: readonly Tile[];
   readonly width: number;
   readonly height: number;
+  /** Width/height of one pixel of its pictures as displayed (`outputPixelAspect`). */
+  readonly pixelAspect: number;
   /** Pictures/s fed to the encoder (the receiver's `frameRate`, at most the room's 25). */
   readonly frameRate: number;
   readonly encoder: VideoEncoder;
@@ -136,6 +140,8 @@ interface LegState {
   readonly leg: VideoLeg;
   readonly audioLegId: string | undefined;
   decoder: VideoDecoder | undefined;
+  /** Size the decoder outputs (the camera's display aspect, `decodeSizeFor`). */
+  decodeSize: DecodeSize | undefined;
   /** Latest decoded picture of its camera. */
   picture: RawPicture | undefined;
   /** The group whose frames it receives now. */
@@ -211,6 +217,7 @@ export class VideoRoom {
       leg: undefined as unknown as VideoLeg,
       audioLegId: options.audioLegId,
       decoder: undefined,
+      decodeSize: undefined,
       picture: undefined,
       current: undefined,
       pending: undefined,
@@ -361,21 +368,33 @@ export class VideoRoom {
 
   private onCameraFrame(state: LegState, frame: EncodedVideoFrame): void {
     if (this.closed || !this.legs.has(state.leg.legId)) return;
+    const codec = PIPELINE_CODEC[state.leg.current.codec];
+    if (frame.keyframe) {
+      // The camera's size and aspect come with its key frames; a change restarts its decoder at
+      // the new size (the tile keeps the last picture until the new decoder's first).
+      const coded = codedPictureSize(codec, frame.data);
+      const size = coded || !state.decodeSize ? decodeSizeFor(coded) : state.decodeSize;
+      if (state.decoder && !sameDecodeSize(state.decodeSize, size)) this.stopDecoder(state);
+      state.decodeSize = size;
+    }
     if (!state.decoder) {
-      if (!frame.keyframe) return;
+      if (!frame.keyframe || !state.decodeSize) return;
       const legId = state.leg.legId;
-      state.decoder = new VideoDecoder({
+      const decoder: VideoDecoder = new VideoDecoder({
         ffmpegPath: this.opts.ffmpegPath,
-        codec: PIPELINE_CODEC[state.leg.current.codec],
-        width: DECODE_WIDTH,
-        height: DECODE_HEIGHT,
+        codec,
+        width: state.decodeSize.width,
+        height: state.decodeSize.height,
+        fit: state.decodeSize.fit,
         name: `${this.roomId}/${legId}`,
         logger: this.opts.logger,
         onPicture: (p) => {
-          if (this.legs.get(legId) === state) state.picture = p;
+          // Not from a decoder being replaced (its last pictures may still come out).
+          if (this.legs.get(legId) === state && state.decoder === decoder) state.picture = p;
         },
         onNeedKeyframe: () => state.leg.decoderNeedsKeyframe(),
       });
+      state.decoder = decoder;
     }
     state.decoder.decode(frame);
   }
@@ -387,6 +406,7 @@ export class VideoRoom {
     state.decodeErrorsBase += d.decodeErrors;
     state.restartsBase += d.restarts;
     state.decoder = undefined;
+    state.decodeSize = undefined;
     this.track(decoder.close());
   }
 
@@ -425,7 +445,7 @@ export class VideoRoom {
           activeSpeakerId: speaker,
         });
         const paramsKey = paramsKeyOf(p);
-        const viewKey = `${p.width}x${p.height}|${layoutKey(tiles)}`;
+        const viewKey = `${p.width}x${p.height}@${outputPixelAspect(p.codec, p.width, p.height).toFixed(4)}|${layoutKey(tiles)}`;
         const key = `${paramsKey}#${viewKey}`;
         const target = targets.get(key);
         if (target) target.receivers.push(s);
@@ -478,7 +498,7 @@ export class VideoRoom {
         if (!canvas) {
           // A fresh buffer per view and tick: the encoders' pipes may still hold the previous one.
           canvas = { width: group.width, height: group.height, data: Buffer.allocUnsafe((group.width * group.height * 3) / 2) };
-          this.opts.composer.compose(canvas, group.tiles, source);
+          this.opts.composer.compose(canvas, group.tiles, source, group.pixelAspect);
           canvases.set(group.viewKey, canvas);
         }
         group.encoder.encode(canvas, rtpTimestamp);
@@ -559,6 +579,7 @@ export class VideoRoom {
       tiles: target.tiles,
       width: p.width,
       height: p.height,
+      pixelAspect: outputPixelAspect(p.codec, p.width, p.height),
       frameRate,
       encoder: undefined as unknown as VideoEncoder,
       framesOut: 0,

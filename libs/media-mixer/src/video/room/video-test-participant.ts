@@ -85,6 +85,8 @@ export interface VideoTestParticipantOptions {
   colour?: string;
   /** Codec of the camera; default H.264 (packetization-mode 1). */
   sendCodec?: 'H264' | 'VP8';
+  /** Picture size of the camera, `WxH` (default `320x180`). */
+  cameraSize?: string;
   payloadType?: number;
   /** Size and codec (default H.264) of the composite expected back (decoded at this size); undefined: nothing decoded. */
   receive?: { width: number; height: number; codec?: 'H264' | 'VP8' | 'H263-1998' | 'H263' };
@@ -115,7 +117,7 @@ export class VideoTestParticipant {
 
   constructor(private readonly opts: VideoTestParticipantOptions = {}) {
     const vp8 = opts.sendCodec === 'VP8';
-    this.clip = opts.colour ? (vp8 ? colourClipVp8(opts.colour) : colourClip(opts.colour)) : undefined;
+    this.clip = opts.colour ? (vp8 ? colourClipVp8(opts.colour, opts.cameraSize) : colourClip(opts.colour, opts.cameraSize)) : undefined;
     this.packetizer = vp8 ? new Vp8Packetizer() : new H264Packetizer({ packetizationMode: 1 });
     this.index = opts.startAt ?? 0;
     const codec = opts.receive?.codec ?? 'H264';
