@@ -1,10 +1,13 @@
 /**
- * Video with an independent SIP phone: two baresip 1.0 phones (Debian's package, VP8, the
- * `fakevideo` camera that draws three vertical bars, red, green and blue, at 640×480) call one room.
- * Each phone decodes the composite the MCU sends it (saved by baresip's `snapshot` module) and sees
- * the other's bars in that order; with `selfView: false` (the default) neither sees itself, so a
- * phone alone in the room sees the slate. The MCU's stats show both cameras decoded and both
- * composites sent in VP8.
+ * Video with an independent SIP phone, baresip 1.0 (Debian's packages):
+ * - VP8: two phones with the `fakevideo` camera (three vertical bars, red, green and blue, at
+ *   640×480) call one room. Each decodes the composite the MCU sends it (saved by baresip's
+ *   `snapshot` module) and sees the other's bars in that order; with `selfView: false` (the
+ *   default) neither sees itself, so a phone alone in the room sees the slate. The MCU's stats show
+ *   both cameras decoded and both composites sent in VP8.
+ * - H.264 (baresip's `avcodec`, packetization-mode 0, and `avformat` playing a file as the camera):
+ *   four phones with red, green, blue and yellow files; each decodes a composite that shows the
+ *   other three in the tiles `computeLayout` gives (auto layout, join order, no self view).
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -15,7 +18,8 @@ import { killAllChildren } from './support/child-registry';
 import { McuProcess } from './support/mcu-process';
 import { McuRestClient, Participant, Room } from './support/rest-client';
 import { TEST_FFMPEG } from './support/video-ffmpeg';
-import { ColourName, formatRgb, meanRgb, nearestColour, PixelRect, RgbPicture } from './support/video-picture';
+import { viewProblems } from './support/video-layout-check';
+import { ColourName, COLOURS, ffmpegColour, formatRgb, meanRgb, nearestColour, PixelRect, RgbPicture } from './support/video-picture';
 import { waitFor } from './support/wait';
 
 jest.setTimeout(120_000);
@@ -133,5 +137,68 @@ describe('baresip phones with video in one room', () => {
 
   it('both phones quit cleanly', async () => {
     for (const phone of phones) expect(await phone.quit()).toEqual({ code: 0, signal: null });
+  });
+});
+
+describe('baresip phones with H.264 file cameras in one room', () => {
+  const colours: ColourName[] = ['red', 'green', 'blue', 'yellow'];
+  let mcu: McuProcess;
+  let rest: McuRestClient;
+  let room: Room;
+  const phones: Baresip[] = [];
+  let scratch: string;
+
+  beforeAll(async () => {
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-baresip-h264-'));
+    mcu = await McuProcess.start({ label: 'baresip-h264' });
+    rest = new McuRestClient(mcu.baseUrl);
+    room = await rest.createRoom({ name: 'baresip h264', number: '7601' });
+    for (const colour of colours) {
+      // One minute of the colour (the test needs well under that), a key frame every second.
+      const file = path.join(scratch, `${colour}.mp4`);
+      execFileSync(TEST_FFMPEG, [
+        '-v', 'error', '-f', 'lavfi', '-i', `color=c=${ffmpegColour(COLOURS[colour])}:s=640x360:r=25`, '-t', '60',
+        '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '25', '-pix_fmt', 'yuv420p', file,
+      ]);
+      phones.push(await Baresip.start({ label: `h264-${colour}`, user: colour, video: { codec: 'H264', file } }));
+    }
+  });
+
+  afterAll(async () => {
+    await Promise.all(phones.map((p) => p.dispose()));
+    await killAllChildren();
+    await mcu?.dispose();
+    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('each phone joins in turn and is connected with H.264 video both ways', async () => {
+    for (const phone of phones) {
+      expect((await phone.dial(`sip:${room.number}@${mcu.sipAddress}`)).ok).toBe(true);
+      await phone.waitForEvent('CALL_ESTABLISHED', 15_000);
+      // Join order is the layout order: wait until this one is in the roster before the next dials.
+      await waitFor('the phone in the roster', async () => ((await rest.participants(room.id)).filter((p) => p.state === 'connected').length === phones.indexOf(phone) + 1 ? true : undefined));
+    }
+    for (const participant of await rest.participants(room.id)) {
+      const video = await waitFor<VideoStats>(`H.264 flowing both ways for ${participant.displayName}`, async () => {
+        const { status, body } = await rest.request<{ video: VideoStats | null }>('GET', `/api/rooms/${room.id}/participants/${participant.id}/stats`);
+        const v = status === 200 ? body.video : null;
+        return v && v.fpsIn > 10 && v.fpsOut > 10 ? v : undefined;
+      });
+      expect(video.codec).toBe('H264');
+      expect(video.decodeErrors).toBe(0);
+    }
+  });
+
+  it('each phone decodes the other three cameras in their layout tiles', async () => {
+    const participants = colours.map((colour) => ({ id: colour, colour }));
+    for (const [i, colour] of colours.entries()) {
+      let problems: string[] = ['no picture'];
+      for (let attempt = 0; attempt < 40 && problems.length > 0; attempt++) {
+        const picture = readPng(await phones[i].snapshotReceived(path.join(scratch, `${colour}-sees-${attempt}.png`)));
+        problems = viewProblems(picture, { layout: 'auto', width: 640, height: 360, participants, viewerId: colour });
+        if (problems.length > 0) await new Promise((r) => setTimeout(r, 250));
+      }
+      expect({ viewer: colour, problems }).toEqual({ viewer: colour, problems: [] });
+    }
   });
 });

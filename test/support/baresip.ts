@@ -54,24 +54,46 @@ export interface BaresipOptions {
   /** baresip quits by itself after this many seconds (default 110). */
   maxLifetimeSeconds?: number;
   /**
-   * Video as well (default false): VP8 (the `vp8` module), baresip's `fakevideo` camera (640×480 at
-   * 25 pictures/s: three vertical bars, red, green and blue), a display that draws nothing, and the
-   * `snapshot` filter, so {@link Baresip.snapshotReceived} can save the decoded incoming picture.
+   * Video as well (default none): `true` or `{ codec: 'VP8' }` is VP8 (the `vp8` module) from
+   * baresip's `fakevideo` camera (640×480 at 25 pictures/s: three vertical bars, red, green and
+   * blue); `{ codec: 'H264', file }` is H.264 (the `avcodec` module: libx264, packetization-mode 0)
+   * from a video file played by the `avformat` module (Debian package baresip-ffmpeg). Both with a
+   * display that draws nothing and the `snapshot` filter, so {@link Baresip.snapshotReceived} can
+   * save the decoded incoming picture.
    */
-  video?: boolean;
+  video?: true | BaresipVideo;
 }
 
-/** Config lines that give a phone video (see {@link BaresipOptions.video}). */
-const VIDEO_CONFIG = [
-  'video_source\t\tfakevideo,nil',
-  'video_display\t\tfakevideo,nil',
-  'video_size\t\t640x480',
-  'video_fps\t\t25',
-  'video_bitrate\t\t500000',
-  'module\t\t\tvp8.so',
-  'module\t\t\tfakevideo.so',
-  'module\t\t\tsnapshot.so',
-];
+/** The video of a phone (see {@link BaresipOptions.video}). */
+export type BaresipVideo = { codec: 'VP8' } | { codec: 'H264'; file: string };
+
+/** Folder of baresip's modules (Debian). */
+const MODULE_PATH = '/usr/lib/baresip/modules';
+
+/**
+ * Config lines and the account's `video_codecs` that give a phone `video`.
+ * @throws Error when a module it needs is not installed (naming the Debian package)
+ */
+function videoConfig(video: BaresipVideo): { lines: string[]; codecs: string } {
+  const camera = video.codec === 'VP8' ? ['fakevideo,nil', ['vp8.so']] : [`avformat,${video.file}`, ['avcodec.so', 'avformat.so']];
+  const modules = [...(camera[1] as string[]), 'fakevideo.so', 'snapshot.so'];
+  for (const m of modules) {
+    if (!fs.existsSync(path.join(MODULE_PATH, m))) {
+      throw new Error(`baresip module ${m} is not installed (Debian package ${m.startsWith('av') ? 'baresip-ffmpeg' : 'baresip-core'})`);
+    }
+  }
+  return {
+    lines: [
+      `video_source\t\t${camera[0] as string}`,
+      'video_display\t\tfakevideo,nil',
+      'video_size\t\t640x480',
+      'video_fps\t\t25',
+      'video_bitrate\t\t500000',
+      ...modules.map((m) => `module\t\t\t${m}`),
+    ],
+    codecs: video.codec,
+  };
+}
 
 /** A running baresip controlled over ctrl_tcp. */
 export class Baresip {
@@ -116,6 +138,7 @@ export class Baresip {
    *   the message carries its log tail)
    */
   static async start(options: BaresipOptions): Promise<Baresip> {
+    const video = options.video === true ? videoConfig({ codec: 'VP8' }) : options.video ? videoConfig(options.video) : undefined;
     const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-baresip-'));
     const sipPort = await freeBaresipSipPort();
     const ctrlPort = await freeTcpPort();
@@ -130,11 +153,11 @@ export class Baresip {
     const config = fs
       .readFileSync(BARESIP_CONFIG_TEMPLATE, 'utf8')
       .replace(/\{\{([A-Z_]+)\}\}/g, (whole, name: string) => values[name] ?? whole);
-    fs.writeFileSync(path.join(runDir, 'config'), options.video ? `${config}\n# Video (BaresipOptions.video)\n${VIDEO_CONFIG.join('\n')}\n` : config);
+    fs.writeFileSync(path.join(runDir, 'config'), video ? `${config}\n# Video (BaresipOptions.video)\n${video.lines.join('\n')}\n` : config);
     // regint=0: no REGISTER; the account only gives the From/Contact identity.
     fs.writeFileSync(
       path.join(runDir, 'accounts'),
-      `<sip:${options.user ?? 'tester'}@${LOOPBACK}:${sipPort}>;regint=0;audio_codecs=PCMU,PCMA\n`,
+      `<sip:${options.user ?? 'tester'}@${LOOPBACK}:${sipPort}>;regint=0;audio_codecs=PCMU,PCMA${video ? `;video_codecs=${video.codecs}` : ''}\n`,
     );
     fs.writeFileSync(path.join(runDir, 'contacts'), '');
     const logFile = artifactPath(`baresip-${options.label}`, '.log');
