@@ -13,6 +13,13 @@ import type { RtpPacket } from 'werift-rtp';
 import { CodecError } from '../errors';
 import type { DepacketizeResult, DepacketizerStats, EncodedVideoFrame } from './video-frame';
 
+/**
+ * Largest picture assembled, in payload octets (a 1080p key frame is well under 1 MiB). A sender
+ * whose packets of one timestamp add up to more (e.g. never setting the marker nor changing the
+ * timestamp) has that picture dropped instead of held in memory; the decoder's own limit is the same.
+ */
+export const MAX_PICTURE_OCTETS = 4 * 1024 * 1024;
+
 /** The payload-format specific half of a depacketizer. */
 export interface PayloadAssembler<Unit> {
   /**
@@ -49,6 +56,8 @@ export class FrameAssembler<Unit> {
   private ssrc: number | undefined;
   private lastSequence: number | undefined;
   private units: Unit[] = [];
+  /** Payload octets of the picture in progress. */
+  private octets = 0;
   private timestamp: number | undefined;
   /** The picture in progress already lost a packet: it is dropped when it ends. */
   private broken = false;
@@ -120,7 +129,14 @@ export class FrameAssembler<Unit> {
     try {
       const unit = this.format.parse(packet.payload);
       if (headMayBeLost && (unit === undefined || !this.format.startsPicture(unit))) this.broken = true;
-      if (unit !== undefined) this.units.push(unit);
+      this.octets += packet.payload.length;
+      if (this.octets > MAX_PICTURE_OCTETS && !this.broken) {
+        // Oversized: dropped when it ends; its units are not kept meanwhile.
+        this.markLoss();
+        this.units = [];
+      }
+      // A broken picture is dropped when it ends: only a whole one needs its units.
+      if (unit !== undefined && !this.broken) this.units.push(unit);
     } catch (err) {
       if (!(err instanceof CodecError)) throw err;
       this.stats.malformedPackets++;
@@ -146,6 +162,7 @@ export class FrameAssembler<Unit> {
   private dropInProgress(): void {
     if (this.units.length > 0 || this.broken) this.stats.framesDropped++;
     this.units = [];
+    this.octets = 0;
     this.timestamp = undefined;
     this.broken = false;
   }
@@ -155,6 +172,7 @@ export class FrameAssembler<Unit> {
     const units = this.units;
     const broken = this.broken;
     this.units = [];
+    this.octets = 0;
     this.timestamp = undefined;
     this.broken = false;
     if (rtpTimestamp === undefined) return;
