@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '../../errors';
 import { meanYuv, rgbToYuv, solidPicture } from '../pipeline/raw-picture';
 import type { RawPicture } from '../pipeline/raw-picture';
-import { axisTable, scalePlane } from './plane-scaler';
+import { axisTable, halvePlane, scalePlane } from './plane-scaler';
 import { BLACK, blitScaled, copyPicture, createPicture, fillRect, fitRect, type Rect } from './yuv-picture';
 
 const RED = rgbToYuv(255, 0, 0);
@@ -123,6 +123,27 @@ describe('blitScaled', () => {
     expectExactly(cif, { x: 0, y: 0, w: 352, h: 36 }, BLACK);
     expectExactly(cif, { x: 0, y: 36, w: 352, h: 216 }, RED);
     expectExactly(cif, { x: 0, y: 252, w: 352, h: 36 }, BLACK);
+  });
+
+  it('halves planes word by word exactly as the 2×2 mean, aligned or not, odd widths included', () => {
+    let seed = 12345;
+    const random = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) & 0xff;
+    for (const [dw, dh, lead] of [[320, 180, 0], [160, 90, 0], [7, 5, 0], [33, 4, 4], [12, 3, 1], [1, 1, 0]] as const) {
+      const stride = 2 * dw + (2 * dw) % 4;
+      const data = new Uint8Array(lead + stride * 2 * dh);
+      for (let i = 0; i < data.length; i++) data[i] = random();
+      const src = { data, offset: lead, stride, width: 2 * dw, height: 2 * dh };
+      const got = new Uint8Array(dw * dh);
+      halvePlane(src, { data: got, offset: 0, stride: dw, width: dw, height: dh });
+      const want = new Uint8Array(dw * dh);
+      for (let y = 0; y < dh; y++) {
+        for (let x = 0; x < dw; x++) {
+          const a = lead + 2 * y * stride + 2 * x;
+          want[y * dw + x] = (data[a] + data[a + 1] + data[a + stride] + data[a + stride + 1] + 2) >> 2;
+        }
+      }
+      expect({ size: `${dw}x${dh}+${lead}`, same: Buffer.from(got).equals(Buffer.from(want)) }).toEqual({ size: `${dw}x${dh}+${lead}`, same: true });
+    }
   });
 
   it('puts bars above and below a wide picture in a square tile', () => {
