@@ -181,6 +181,15 @@ export class SipCallLeg implements ParticipantSignalling {
       }
     }
     const capabilities = this.ctx.capabilities ?? DEFAULT_CODECS;
+    if (this.plan && !capabilities.some((c) => c.kind === 'video')) {
+      const offered = this.plan.offer.media.some((m, index) => m.type === 'video' && m.port !== 0 && !this.plan?.lines[index]?.accepted);
+      if (offered) {
+        this.ctx.logger.warn(
+          { callId: call.callId, searched: ['FFMPEG_PATH', 'ffmpeg-static', 'PATH'] },
+          'the caller offered video but the MCU has no usable ffmpeg: answered audio only (m=video port 0)',
+        );
+      }
+    }
     const kinds: MediaKind[] = this.plan ? acceptedKinds(this.plan) : (['audio', 'video'] as const).filter((k) => capabilities.some((c) => c.kind === k));
     try {
       for (const kind of [...kinds].sort((a, b) => Number(b === 'audio') - Number(a === 'audio'))) {

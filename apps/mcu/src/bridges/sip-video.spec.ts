@@ -106,6 +106,9 @@ describe('SIP video: m=video legs, picture_fast_update both ways', () => {
     await redis.quit();
   });
 
+  /** Warnings the bridge logged in this test. */
+  let warnings: string[] = [];
+
   async function start(formats: VideoPayloadFormat[]): Promise<void> {
     videoFormats = new Set(formats);
     const bridge = new SipBridge({
@@ -113,7 +116,7 @@ describe('SIP video: m=video legs, picture_fast_update both ways', () => {
       ports: new EngineLegSource(() => plane.allocate()),
       mediaAddress: '127.0.0.1',
       capabilities: sipCapabilities(() => true, (f) => videoFormats.has(f)),
-      logger: silent,
+      logger: { ...silent, warn: (_fields: object, msg: string) => void warnings.push(msg) },
       now: () => clock,
     });
     disconnect = connectSipMedia(bridge, plane, silent);
@@ -123,6 +126,7 @@ describe('SIP video: m=video legs, picture_fast_update both ways', () => {
   }
 
   beforeEach(() => {
+    warnings = [];
     clock = 10_000;
     conference = new ConferenceManager({ repository: new RoomRepository(redis, prefix), logger: silent });
     plane = new RecordingPlane();
@@ -188,6 +192,7 @@ describe('SIP video: m=video legs, picture_fast_update both ways', () => {
     expect(plane.allocations).toHaveLength(1);
     await until(() => plane.of('connect').length === 1);
     expect(plane.of('connectVideo')).toEqual([]);
+    expect(warnings).toContainEqual(expect.stringMatching(/offered video but the MCU has no usable ffmpeg/));
   });
 
   it('answers audio only when the range has a pair for audio but none for video, and 503 when it has none', async () => {
