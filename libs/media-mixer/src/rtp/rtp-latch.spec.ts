@@ -1,4 +1,4 @@
-import { RtpLatch, isPubliclyRoutable, type NegotiatedTransport } from './rtp-latch';
+import { RELATCH_SILENCE_MS, RtpLatch, isPubliclyRoutable, type NegotiatedTransport } from './rtp-latch';
 
 const negotiated = (address: string, port = 4000, rtcpMux = false): NegotiatedTransport => ({ rtp: { address, port }, rtcpPort: port + 1, rtcpMux });
 
@@ -37,6 +37,27 @@ describe('RtpLatch (symmetric RTP, RFC 7362 latching)', () => {
     expect(latch.acceptRtp({ address: '::ffff:203.0.113.9', port: 5555 })).toBe(true);
     expect(latch.acceptRtp({ address: '203.0.113.9', port: 5556 })).toBe(false);
     expect(latch.acceptRtp({ address: '192.168.1.20', port: 4000 })).toBe(false);
+  });
+
+  it('latches anew only after the latched source fell silent, and only a source rule 1 accepts', () => {
+    let now = 0;
+    const latch = new RtpLatch(negotiated('198.51.100.7'), () => now);
+    expect(latch.acceptRtp({ address: '198.51.100.7', port: 31000 })).toBe(true);
+    expect(latch.acceptRtcp({ address: '198.51.100.7', port: 31001 })).toBe(true);
+    now = RELATCH_SILENCE_MS - 1;
+    // Still talking: another port of the same IP is foreign.
+    expect(latch.acceptRtp({ address: '198.51.100.7', port: 32000 })).toBe(false);
+    expect(latch.acceptRtp({ address: '198.51.100.7', port: 31000 })).toBe(true);
+    now += RELATCH_SILENCE_MS;
+    // Silent for a second: another public IP still may not take the leg, the negotiated IP may.
+    expect(latch.acceptRtp({ address: '203.0.113.9', port: 4000 })).toBe(false);
+    expect(latch.acceptRtp({ address: '198.51.100.7', port: 32000 })).toBe(true);
+    expect(latch.rtpTarget()).toEqual({ address: '198.51.100.7', port: 32000 });
+    // RTCP is learnt again from the new source's IP.
+    expect(latch.rtcpTarget()).toEqual({ address: '198.51.100.7', port: 4001 });
+    expect(latch.acceptRtcp({ address: '198.51.100.7', port: 32001 })).toBe(true);
+    // The old source is now the stranger.
+    expect(latch.acceptRtp({ address: '198.51.100.7', port: 31000 })).toBe(false);
   });
 
   it('latches RTCP separately to its own source port at the latched IP', () => {

@@ -15,6 +15,9 @@
  * 2. Once latched (state `latched`), RTP is sent to the exact source address and port of that packet,
  *    and only RTP from that exact address and port is accepted; everything else is foreign and
  *    dropped, even from the same IP (RFC 7362 §5.1: media "hijacking" by a third party must fail).
+ *    Only when the latched source has sent nothing for `RELATCH_SILENCE_MS` may a valid packet
+ *    that rule 1 accepts latch the leg anew: a phone whose NAT binding changed, or the real peer
+ *    after a stale sender (still aiming at this port from a call that used it before) stopped.
  * 3. RTCP follows the same rule with its own latch: with rtcp-mux (RFC 5761) it must come from the
  *    latched RTP address and port and is sent there; otherwise the first RTCP datagram from the
  *    accepted IP latches the RTCP destination (its source port), and until then RTCP goes to the
@@ -25,6 +28,7 @@
  * Pure state, no sockets: the endpoint asks, this answers.
  */
 import { isIP } from 'node:net';
+import { performance } from 'node:perf_hooks';
 
 /** A UDP transport address. */
 export interface TransportAddress {
@@ -42,6 +46,9 @@ export interface NegotiatedTransport {
   readonly rtcpMux: boolean;
 }
 
+/** Silence of the latched RTP source after which another source may latch (rule 2), ms. */
+export const RELATCH_SILENCE_MS = 1000;
+
 /** `negotiated`: sending to the SDP address; `latched`: sending to the source of the first valid packet. */
 export type LatchState = 'negotiated' | 'latched';
 
@@ -50,8 +57,14 @@ export class RtpLatch {
   private negotiated: NegotiatedTransport;
   private rtpLatch: TransportAddress | undefined;
   private rtcpLatch: TransportAddress | undefined;
+  /** When the latched source last sent valid RTP, ms on `now`. */
+  private lastRtpAt = 0;
 
-  constructor(negotiated: NegotiatedTransport) {
+  /** @param now monotonic clock in ms (default `performance.now`). */
+  constructor(
+    negotiated: NegotiatedTransport,
+    private readonly now: () => number = () => performance.now(),
+  ) {
     this.negotiated = negotiated;
   }
 
@@ -70,9 +83,20 @@ export class RtpLatch {
    * @returns true when the packet is from the peer; false when it is foreign (drop and count it).
    */
   acceptRtp(source: TransportAddress): boolean {
-    if (this.rtpLatch) return sameTransport(source, this.rtpLatch);
-    if (!this.mayLatch(source.address)) return false;
+    const now = this.now();
+    if (this.rtpLatch) {
+      if (sameTransport(source, this.rtpLatch)) {
+        this.lastRtpAt = now;
+        return true;
+      }
+      // Rule 2: another source only after the latched one fell silent; RTCP is then learnt anew.
+      if (now - this.lastRtpAt < RELATCH_SILENCE_MS || !this.mayLatch(source.address)) return false;
+      this.rtcpLatch = undefined;
+    } else if (!this.mayLatch(source.address)) {
+      return false;
+    }
     this.rtpLatch = { address: normalize(source.address), port: source.port };
+    this.lastRtpAt = now;
     if (this.rtcpLatch && normalize(this.rtcpLatch.address) !== this.rtpLatch.address) this.rtcpLatch = undefined;
     return true;
   }
