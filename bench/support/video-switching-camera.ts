@@ -22,7 +22,7 @@ import { startVideoCall, VideoAnswer, VideoCall } from '../../test/support/video
 import { FfmpegChild } from '../../test/support/video-ffmpeg';
 import { ColourName } from '../../test/support/video-picture';
 import { colourSenderArgs } from '../../test/support/video-sender';
-import { freeUdpPortRange, LOOPBACK, PORT_REGIONS, PortRange, releasePortRange } from '../../test/support/ports';
+import { bindLoopbackUdp, closeUdpSocket, freeUdpPortRange, LOOPBACK, PORT_REGIONS, PortRange, releasePortRange } from '../../test/support/ports';
 
 /** Options of {@link SwitchingCamera.start}. */
 export interface SwitchingCameraOptions {
@@ -118,7 +118,7 @@ export class SwitchingCamera {
     let call: VideoCall | undefined;
     try {
       const bound = async (port: number) => {
-        const s = await bindUdp(port);
+        const s = await bindLoopbackUdp(port);
         sockets.push(s);
         return s;
       };
@@ -164,7 +164,7 @@ export class SwitchingCamera {
     } catch (err) {
       await call?.kill();
       await Promise.all(ffmpegs.map((f) => f.stop()));
-      await Promise.all(sockets.map(closeSocket));
+      await Promise.all(sockets.map(closeUdpSocket));
       releasePortRange(ports);
       throw err;
     }
@@ -201,7 +201,7 @@ export class SwitchingCamera {
     this.pending = undefined;
     await this.call.hangUp();
     await Promise.all(this.sources.map((s) => s.ffmpeg.stop()));
-    await Promise.all([this.out, this.outRtcp, ...this.sources.flatMap((s) => [s.rtp, s.rtcp])].map(closeSocket));
+    await Promise.all([this.out, this.outRtcp, ...this.sources.flatMap((s) => [s.rtp, s.rtcp])].map(closeUdpSocket));
     releasePortRange(this.ports);
   }
 
@@ -267,27 +267,4 @@ export class SwitchingCamera {
   }
 }
 
-function bindUdp(port: number): Promise<dgram.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = dgram.createSocket('udp4');
-    socket.once('error', (err) => {
-      socket.close();
-      reject(err);
-    });
-    socket.bind(port, LOOPBACK, () => {
-      socket.removeAllListeners('error');
-      socket.on('error', () => undefined); // ICMP unreachable after a peer left
-      resolve(socket);
-    });
-  });
-}
 
-function closeSocket(socket: dgram.Socket): Promise<void> {
-  return new Promise((resolve) => {
-    try {
-      socket.close(() => resolve());
-    } catch {
-      resolve();
-    }
-  });
-}

@@ -15,7 +15,7 @@ import { H264Depacketizer, isRtcpDatagram, readRtpPacket, Rfc2190Depacketizer, w
 import type { H323LocalMedia, H323VideoChannel } from '@mcu/h323';
 import { FfmpegChild } from './video-ffmpeg';
 import { COLOURS, ffmpegColour, type ColourName, type RgbPicture } from './video-picture';
-import { freeUdpPortRange, LOOPBACK, PORT_REGIONS, releasePortRange, type PortRange } from './ports';
+import { bindLoopbackUdp, freeUdpPortRange, LOOPBACK, PORT_REGIONS, releasePortRange, type PortRange } from './ports';
 
 /** One picture decoded from the MCU's composite. */
 export interface PeerPicture {
@@ -97,7 +97,7 @@ export class H323VideoPeer {
     const ports = await freeUdpPortRange({ count: 4, region: PORT_REGIONS.peers });
     const sockets: dgram.Socket[] = [];
     try {
-      for (const port of [ports.min + 2, ports.min + 3, 0, 0]) sockets.push(await bindUdp(port));
+      for (const port of [ports.min + 2, ports.min + 3, 0, 0]) sockets.push(await bindLoopbackUdp(port));
     } catch (err) {
       for (const s of sockets) s.close();
       releasePortRange(ports);
@@ -236,18 +236,3 @@ export class H323VideoPeer {
   }
 }
 
-function bindUdp(port: number): Promise<dgram.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = dgram.createSocket('udp4');
-    socket.once('error', (err) => {
-      socket.close();
-      reject(err);
-    });
-    socket.bind(port, LOOPBACK, () => {
-      socket.removeAllListeners('error');
-      // ICMP port unreachable on send (audio towards a port nobody listens on) is not a test failure.
-      socket.on('error', () => undefined);
-      resolve(socket);
-    });
-  });
-}

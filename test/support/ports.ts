@@ -176,3 +176,34 @@ export async function freeUdpPortRange(options: PortRangeOptions): Promise<PortR
   }
   throw new Error(`no free range of ${count} UDP ports in ${region.from}–${region.to} after ${attempts} attempts`);
 }
+
+/**
+ * A UDP socket bound on loopback at `port` (0: any). Errors after binding (ICMP port unreachable
+ * when sending to a peer that left) are ignored: they are not the test's failure.
+ * @throws the bind error (the socket is closed)
+ */
+export function bindLoopbackUdp(port: number): Promise<dgram.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = dgram.createSocket('udp4');
+    socket.once('error', (err) => {
+      socket.close();
+      reject(err);
+    });
+    socket.bind(port, LOOPBACK, () => {
+      socket.removeAllListeners('error');
+      socket.on('error', () => undefined);
+      resolve(socket);
+    });
+  });
+}
+
+/** Closes `socket`; resolves when closed, or at once when it already was. Never throws. */
+export function closeUdpSocket(socket: dgram.Socket): Promise<void> {
+  return new Promise((resolve) => {
+    try {
+      socket.close(() => resolve());
+    } catch {
+      resolve();
+    }
+  });
+}

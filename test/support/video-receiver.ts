@@ -33,7 +33,7 @@ import {
 } from '@mcu/media-mixer';
 import { FfmpegChild } from './video-ffmpeg';
 import { RgbPicture } from './video-picture';
-import { freeUdpPortRange, LOOPBACK, PORT_REGIONS, releasePortRange } from './ports';
+import { bindLoopbackUdp, closeUdpSocket, freeUdpPortRange, LOOPBACK, PORT_REGIONS, releasePortRange } from './ports';
 
 /** Video payload formats the test tools speak. */
 export type TestVideoCodec = 'H264' | 'VP8';
@@ -135,8 +135,8 @@ export class VideoReceiver {
     let rtp: dgram.Socket | undefined;
     let rtcp: dgram.Socket | undefined;
     try {
-      rtp = await bindUdp(ports.min);
-      rtcp = await bindUdp(ports.min + 1);
+      rtp = await bindLoopbackUdp(ports.min);
+      rtcp = await bindLoopbackUdp(ports.min + 1);
     } catch (err) {
       rtp?.close();
       rtcp?.close();
@@ -293,7 +293,7 @@ export class VideoReceiver {
     for (const w of this.waiters) w.resolve(undefined);
     this.waiters = [];
     await this.decoder.stop();
-    await Promise.all([closeSocket(this.rtp), closeSocket(this.rtcp)]);
+    await Promise.all([closeUdpSocket(this.rtp), closeUdpSocket(this.rtcp)]);
     releasePortRange(this.ports);
   }
 
@@ -371,28 +371,4 @@ export class VideoReceiver {
   }
 }
 
-function bindUdp(port: number): Promise<dgram.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = dgram.createSocket('udp4');
-    socket.once('error', (err) => {
-      socket.close();
-      reject(err);
-    });
-    socket.bind(port, LOOPBACK, () => {
-      socket.removeAllListeners('error');
-      // Errors after binding (ICMP port unreachable on send) are not the test's failure.
-      socket.on('error', () => undefined);
-      resolve(socket);
-    });
-  });
-}
 
-function closeSocket(socket: dgram.Socket): Promise<void> {
-  return new Promise((resolve) => {
-    try {
-      socket.close(() => resolve());
-    } catch {
-      resolve();
-    }
-  });
-}
