@@ -1,26 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { H323CallState, H323Endpoint, h245SessionPorts, type H323Alias, type H323ReleaseInfo, type IncomingCall, type OutgoingCall } from '@mcu/h323';
-import { ConferenceManager, type ConferenceLogger } from '../conference/conference-manager';
+import { ConferenceManager } from '../conference/conference-manager';
 import type { Room } from '../conference/room';
 import { RoomRepository } from '../conference/room-repository';
 import { H323Bridge } from './h323-bridge';
 import { dialStringsOf, type LegAdmission } from './h323-call-leg';
 import type { H323LegMedia, H323MediaSource } from './h323-media';
 import { MediaPortsExhaustedError } from './media-port-source';
+import { silentLogger as silent, until } from '../testing/spec-helpers.fixture';
 
-const silent: ConferenceLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const LOCAL = '127.0.0.1';
-
-/** Poll `cond` every 10 ms, at most 300 times. */
-async function until<T>(cond: () => T | undefined | false): Promise<T> {
-  for (let i = 0; i < 300; i++) {
-    const v = cond();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error('condition not reached');
-}
 
 /** A media source that hands out fake ports and records what the legs did. */
 class FakeMedia implements H323MediaSource {

@@ -2,22 +2,13 @@ import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { H323Endpoint, h245SessionPorts, type H323VideoChannel, type OutgoingCall, type VideoCapabilityDescription } from '@mcu/h323';
 import type { AudioLegParams, LegAllocation, VideoLegParams, VideoPayloadFormat } from '@mcu/media-mixer';
-import { ConferenceManager, type ConferenceLogger } from '../conference/conference-manager';
+import { ConferenceManager } from '../conference/conference-manager';
 import { RoomRepository } from '../conference/room-repository';
 import { H323Bridge } from './h323-bridge';
 import { EngineMediaSource, h323VideoCapabilities, h323VideoLegParams, type H323MediaPlane } from './h323-media';
+import { silentLogger as silent, until } from '../testing/spec-helpers.fixture';
 
-const silent: ConferenceLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const LOCAL = '127.0.0.1';
-
-async function until<T>(cond: () => T | undefined | false): Promise<T> {
-  for (let i = 0; i < 300; i++) {
-    const v = cond();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error('condition not reached');
-}
 
 /** A media plane that hands out fake ports and records the video calls the H.323 legs make. */
 class FakePlane implements H323MediaPlane {

@@ -4,14 +4,14 @@ import Redis from 'ioredis';
 import { PortAllocator } from '@mcu/media-mixer';
 import { getTag, getTo, UserAgentCore, type NegotiatedMedia } from '@mcu/sip';
 import { parse } from 'sdp-transform';
-import { ConferenceManager, type ConferenceLogger } from '../conference/conference-manager';
+import { ConferenceManager } from '../conference/conference-manager';
 import type { Room } from '../conference/room';
 import { RoomRepository } from '../conference/room-repository';
 import { audioOffer, SipTestPeer } from './fixtures/sip-test-peer';
 import { AllocatorPortSource } from './media-port-source';
 import { SipBridge } from './sip-bridge';
+import { silentLogger as silent, until } from '../testing/spec-helpers.fixture';
 
-const silent: ConferenceLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** An even port whose pair is free right now (bound and released by the OS). */
 async function freeEvenPort(): Promise<number> {
@@ -22,16 +22,6 @@ async function freeEvenPort(): Promise<number> {
     if (port % 2 === 0 && port < 65000) return port;
   }
   throw new Error('no even port found');
-}
-
-/** Poll `cond` every 10 ms, at most 300 times. */
-async function until<T>(cond: () => T | undefined | false): Promise<T> {
-  for (let i = 0; i < 300; i++) {
-    const v = cond();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error('condition not reached');
 }
 
 describe('SipBridge: SIP calls into conference rooms', () => {

@@ -3,24 +3,14 @@ import Redis from 'ioredis';
 import { PortRangeExhaustedError, type LegAllocation, type VideoLegParams, type VideoPayloadFormat } from '@mcu/media-mixer';
 import { getTag, getTo, UserAgentCore } from '@mcu/sip';
 import { parse } from 'sdp-transform';
-import { ConferenceManager, type ConferenceLogger } from '../conference/conference-manager';
+import { ConferenceManager } from '../conference/conference-manager';
 import { RoomRepository } from '../conference/room-repository';
 import { SipTestPeer } from './fixtures/sip-test-peer';
 import { EngineLegSource } from './media-port-source';
 import { SipBridge } from './sip-bridge';
 import { connectSipMedia, sipCapabilities, type SipMediaPlane } from './sip-media';
+import { silentLogger as silent, until } from '../testing/spec-helpers.fixture';
 
-const silent: ConferenceLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
-
-/** Poll `cond` every 10 ms, at most 300 times. */
-async function until<T>(cond: () => T | undefined | false): Promise<T> {
-  for (let i = 0; i < 300; i++) {
-    const v = cond();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error('condition not reached');
-}
 
 /** `ConferenceMedia` as the SIP side uses it, recording the calls (the media plane has its own tests). */
 class RecordingPlane implements SipMediaPlane {

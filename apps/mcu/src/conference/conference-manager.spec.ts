@@ -5,6 +5,7 @@ import { DuplicateRoomNumberError, InvalidLayoutError, ParticipantNotFoundError,
 import type { JoinRequest, Participant, ParticipantSignalling } from './participant';
 import type { RoomInput } from './room';
 import { RoomRepository } from './room-repository';
+import { silentLogger as silent } from '../testing/spec-helpers.fixture';
 
 /** A call leg as the bridges implement it, recording what the conference asked of it. */
 class FakeSignalling implements ParticipantSignalling {
@@ -29,7 +30,6 @@ class FakeSignalling implements ParticipantSignalling {
   }
 }
 
-const silent: ConferenceLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 describe('ConferenceManager', () => {
   const prefix = `test:conference-manager:${randomUUID()}:`;

@@ -4,12 +4,12 @@ import Redis from 'ioredis';
 import { MediaEngine, TelephoneEvent, type AudioLegParams } from '@mcu/media-mixer';
 import { RtpHeader, RtpPacket } from 'werift-rtp';
 import { MediaNotStartedError, ParticipantNotFoundError } from './conference-errors';
-import { ConferenceManager, type ConferenceLogger } from './conference-manager';
+import { ConferenceManager } from './conference-manager';
 import { ConferenceMedia } from './conference-media';
 import type { Participant, ParticipantSignalling } from './participant';
 import { RoomRepository } from './room-repository';
+import { silentLogger as silent } from '../testing/spec-helpers.fixture';
 
-const silent: ConferenceLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 const signalling: ParticipantSignalling = { hangup: async () => undefined, admit: async () => undefined, reject: async () => undefined };
 

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import type { AudioLegParams, LegAllocation, MediaEngineEvents, RoomLayoutSettings, VideoLegParams, VideoLegStats, VideoPayloadFormat } from '@mcu/media-mixer';
-import { ConferenceManager, type ConferenceLogger } from './conference-manager';
+import { ConferenceManager } from './conference-manager';
 import { ConferenceMedia, type ConferenceMediaEngine } from './conference-media';
 import type { Participant, ParticipantSignalling } from './participant';
 import { RoomRepository } from './room-repository';
+import { silentLogger as silent } from '../testing/spec-helpers.fixture';
 
-const silent: ConferenceLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const signalling: ParticipantSignalling = { hangup: async () => undefined, admit: async () => undefined, reject: async () => undefined };
 
 /** Records what ConferenceMedia asks of the media plane; the video pipeline itself is tested in @mcu/media-mixer. */

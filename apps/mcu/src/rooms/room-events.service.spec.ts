@@ -3,12 +3,12 @@ import { EventEmitter } from 'node:events';
 import type { MessageEvent } from '@nestjs/common';
 import Redis from 'ioredis';
 import { RoomNotFoundError } from '../conference/conference-errors';
-import { ConferenceManager, type ConferenceLogger } from '../conference/conference-manager';
+import { ConferenceManager } from '../conference/conference-manager';
 import type { ParticipantSignalling } from '../conference/participant';
 import { RoomRepository } from '../conference/room-repository';
 import { RoomEventsService } from './room-events.service';
+import { silentLogger as silent } from '../testing/spec-helpers.fixture';
 
-const silent: ConferenceLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const signalling: ParticipantSignalling = { hangup: async () => undefined, admit: async () => undefined, reject: async () => undefined };
 
 describe('RoomEventsService: the room event streams', () => {
