@@ -7,7 +7,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { encoderBitrateBps, videoPayloadFormat, type AudioCodecName, type AudioLegParams, type VideoLegParams, type VideoPayloadFormat } from '@mcu/media-mixer';
+import { encoderBitrateBps, videoPayloadFormat, type AudioCodecName, type AudioLegParams, type LegAllocation, type VideoLegParams, type VideoPayloadFormat } from '@mcu/media-mixer';
 import { DEFAULT_CODECS, H264_SUPPORT, formatProfileLevelId, parseFmtpParameters, parseH264Parameters, type CodecCapability, type NegotiatedStream } from '@mcu/sip';
 import type { ConferenceMedia } from '../conference/conference-media';
 import { errorFields } from '../logging/logger';
@@ -223,45 +223,53 @@ export function connectSipMedia(bridge: SipBridge, media: SipMediaPlane, logger:
     void Promise.all([resolved(audio), resolved(video)]).then(([a, v]) => apply(a, v));
   });
 
-  const applyAudio = (leg: SipCallLeg, participantId: string, stream: NegotiatedStream | undefined): void => {
-    const allocation = leg.ports.get('audio')?.allocation;
+  /**
+   * Starts, updates or suspends one kind of media leg from its negotiated stream: no stream or one the
+   * plane cannot take (logged) suspends it; a leg without ports of that kind is left alone.
+   */
+  const applyKind = <P>(
+    kind: 'audio' | 'video',
+    leg: SipCallLeg,
+    participantId: string,
+    stream: NegotiatedStream | undefined,
+    ops: { map(s: NegotiatedStream): { params: P } | { reason: string }; connect(allocation: LegAllocation, params: P): void; suspend(): void; refused: string; failed: string },
+  ): void => {
+    const allocation = leg.ports.get(kind)?.allocation;
     if (allocation === undefined) return;
     try {
       if (stream === undefined) {
-        media.suspend(participantId);
+        ops.suspend();
         return;
       }
-      const mapped = audioLegParams(stream);
+      const mapped = ops.map(stream);
       if ('reason' in mapped) {
-        logger.warn({ callId: leg.call.callId, participantId, reason: mapped.reason }, 'audio not mixed');
-        media.suspend(participantId);
+        logger.warn({ callId: leg.call.callId, participantId, reason: mapped.reason }, ops.refused);
+        ops.suspend();
         return;
       }
-      media.connect(participantId, allocation, mapped.params);
+      ops.connect(allocation, mapped.params);
     } catch (err) {
-      logger.warn({ callId: leg.call.callId, participantId, ...errorFields(err) }, 'media leg not started or updated');
+      logger.warn({ callId: leg.call.callId, participantId, ...errorFields(err) }, ops.failed);
     }
   };
 
-  const applyVideo = (leg: SipCallLeg, participantId: string, stream: NegotiatedStream | undefined): void => {
-    const allocation = leg.ports.get('video')?.allocation;
-    if (allocation === undefined) return;
-    try {
-      if (stream === undefined) {
-        media.suspendVideo(participantId);
-        return;
-      }
-      const mapped = videoLegParams(stream);
-      if ('reason' in mapped) {
-        logger.warn({ callId: leg.call.callId, participantId, reason: mapped.reason }, 'video not composed');
-        media.suspendVideo(participantId);
-        return;
-      }
-      media.connectVideo(participantId, allocation, mapped.params);
-    } catch (err) {
-      logger.warn({ callId: leg.call.callId, participantId, ...errorFields(err) }, 'video leg not started or updated');
-    }
-  };
+  const applyAudio = (leg: SipCallLeg, participantId: string, stream: NegotiatedStream | undefined): void =>
+    applyKind('audio', leg, participantId, stream, {
+      map: audioLegParams,
+      connect: (allocation, params) => media.connect(participantId, allocation, params),
+      suspend: () => media.suspend(participantId),
+      refused: 'audio not mixed',
+      failed: 'media leg not started or updated',
+    });
+
+  const applyVideo = (leg: SipCallLeg, participantId: string, stream: NegotiatedStream | undefined): void =>
+    applyKind('video', leg, participantId, stream, {
+      map: videoLegParams,
+      connect: (allocation, params) => media.connectVideo(participantId, allocation, params),
+      suspend: () => media.suspendVideo(participantId),
+      refused: 'video not composed',
+      failed: 'video leg not started or updated',
+    });
 
   const offFastUpdate = bridge.onPictureFastUpdate((participantId) => {
     try {
