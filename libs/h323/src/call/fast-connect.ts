@@ -70,16 +70,8 @@ export function answerFastConnect(
   local: H323LocalMedia,
   video: readonly VideoCodecName[] = [],
 ): FastConnectAnswer | undefined {
-  const decoded: H245Types.OpenLogicalChannel[] = [];
-  let undecodable = 0;
-  for (const proposal of proposals) {
-    try {
-      decoded.push(decode(H245.OpenLogicalChannel, proposal));
-    } catch (error) {
-      if (!(error instanceof PerDecodeError)) throw error;
-      undecodable += 1;
-    }
-  }
+  const decoded = decodedOlcs(proposals);
+  const undecodable = proposals.length - decoded.length;
   const choice = chooseFastStartProposals(decoded, codecs).audio;
   if (!choice.receive && !choice.transmit) return undefined;
   const addresses = { rtp: { address: local.address, port: local.rtpPort }, rtcp: rtcpOf(local), channelNumber: CALLEE_TRANSMIT_CHANNEL };
@@ -178,6 +170,19 @@ export function proposeFastConnectVideo(video: readonly VideoCapabilityDescripti
   ]);
 }
 
+/** The OpenLogicalChannels of a fastStart list that decode (X.691); undecodable entries are skipped. */
+function decodedOlcs(encodings: readonly Buffer[]): H245Types.OpenLogicalChannel[] {
+  const out: H245Types.OpenLogicalChannel[] = [];
+  for (const encoding of encodings) {
+    try {
+      out.push(decode(H245.OpenLogicalChannel, encoding));
+    } catch (error) {
+      if (!(error instanceof PerDecodeError)) throw error;
+    }
+  }
+  return out;
+}
+
 /**
  * The video channels of the callee's fastStart answer (H.323 §8.1.7.1), read like {@link readFastConnectAnswer}:
  * forward videoData is our transmit proposal accepted (the callee's video RTP in mediaChannel), forward nullData
@@ -186,14 +191,7 @@ export function proposeFastConnectVideo(video: readonly VideoCapabilityDescripti
 export function readFastConnectVideoAnswer(answer: readonly Buffer[], local: H323LocalMedia, video: readonly VideoCodecName[]): FastConnectVideoChannel[] {
   const out: FastConnectVideoChannel[] = [];
   if (local.videoRtpPort === undefined) return out;
-  for (const encoding of answer) {
-    let olc: H245Types.OpenLogicalChannel;
-    try {
-      olc = decode(H245.OpenLogicalChannel, encoding);
-    } catch (error) {
-      if (error instanceof PerDecodeError) continue;
-      throw error;
-    }
+  for (const olc of decodedOlcs(answer)) {
     const parsed = parseOlc(olc);
     const send = parsed.forward.dataType === 'videoData';
     const side = send ? parsed.forward : parsed.reverse;
@@ -221,14 +219,7 @@ export function readFastConnectVideoAnswer(answer: readonly Buffer[], local: H32
  */
 export function readFastConnectAnswer(answer: readonly Buffer[], local: H323LocalMedia): FastConnectChannel[] {
   const channels: FastConnectChannel[] = [];
-  for (const encoding of answer) {
-    let olc: H245Types.OpenLogicalChannel;
-    try {
-      olc = decode(H245.OpenLogicalChannel, encoding);
-    } catch (error) {
-      if (error instanceof PerDecodeError) continue;
-      throw error;
-    }
+  for (const olc of decodedOlcs(answer)) {
     const parsed = parseOlc(olc);
     const send = parsed.forward.dataType === 'audioData';
     const side = send ? parsed.forward : parsed.reverse;
